@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * message: message intake.  Standard input is copied, as it is read, to an
+ * unlinked temporary file (memory stays flat whatever the size), with line
+ * endings made CRLF; the header block is parsed into fields that can be
+ * read and edited; the body stays in the file.
+ *
+ * Flow: message_read() -> message_prepare() (envelope filled, headers
+ * completed) -> message_source() (or the MIME builder) -> SMTP or queue.
+ */
+#ifndef POSTIE_MESSAGE_H
+#define POSTIE_MESSAGE_H
+
+#include <stdio.h>
+
+#include "envelope.h"
+#include "source.h"
+#include "status.h"
+
+struct message;		/* opaque */
+
+struct intake_opts {
+	int		 dot_ends;	/* no -i/-oi: a line "." ends input */
+};
+
+/*
+ * Read the message from fd (normally 0) to its end (or the lone dot).
+ * Returns a new message (caller frees with message_free), or NULL with the
+ * failure recorded (EX_IOERR reading, EX_CANTCREAT/EX_OSERR for the
+ * temporary file, EX_DATAERR for a header block over the hard cap).
+ */
+struct message *message_read(int fd, const struct intake_opts *,
+	    struct failure *);
+
+struct prepare_opts {
+	int		 extract_rcpts;	/* -t */
+	const char	*from_name;	/* -F, or NULL */
+	const char	*domain;	/* qualifies bare names; Message-ID */
+	const char	*aliases;	/* aliases file, or NULL */
+	int		 add_from;	/* add From: when missing (default 1) */
+};
+
+/*
+ * Complete the message and its envelope: with -t add the To/Cc/Bcc (or the
+ * first Resent- block's) recipients to those already in the envelope;
+ * remove Bcc; map bare names through the aliases file, else qualify them
+ * with the domain (the envelope sender too); add Date, Message-ID and From
+ * when missing.  EX_DATAERR for a malformed address or -t with no
+ * recipient at all.
+ */
+int	 message_prepare(struct message *, struct envelope *,
+	    const struct prepare_opts *, struct failure *);
+
+/* Header fields, in order.  Names and values are borrowed until the next
+ * edit; a value is the raw (possibly folded) text after the colon. */
+size_t	 message_header_count(const struct message *);
+int	 message_header_get(const struct message *, size_t i,
+	    const char **name, const char **value);
+/* Remove every field with this name (case-insensitive).  Returns the
+ * number removed. */
+size_t	 message_header_remove(struct message *, const char *name);
+/* Append a field; value is used as given (already encoded and folded).
+ * Returns 0, or -1 when out of memory. */
+int	 message_header_add(struct message *, const char *name,
+	    const char *value);
+
+/* The body alone (after the blank line), CRLF, as a source. */
+int	 message_body_source(struct message *, struct source *);
+/* The whole message (header fields as they now stand, blank line, body). */
+int	 message_source(struct message *, struct source *);
+/* Print the header block as it will go out (for --pretend). */
+void	 message_print_headers(const struct message *, FILE *);
+
+void	 message_free(struct message *);
+
+#endif
