@@ -55,7 +55,8 @@ while read -r flag; do
 	name=$(printf '%s\n' "$flag" | sed -e 's/[<[].*//' -e 's/^--/\\-/' \
 	    -e 's/^-//')
 	[ -n "$name" ] || continue
-	grep -q -F ".It Fl $name" "$TEST_SRCDIR/../man/postie.8" ||
+	grep '^\.It' "$TEST_SRCDIR/../man/postie.8" |
+	    grep -q -F -e "Fl $name" -e "Fl \\&$name" ||
 	    missing="$missing $flag"
 done <"$T/flags"
 check "every --help flag is in postie(8)${missing:+ (missing:$missing)}" \
