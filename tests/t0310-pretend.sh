@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: MIT
 # --pretend with every real caller's argument vector (notes/anchors.md
 # 1.2): the envelope and the header as they would go out, exit 0, no
-# connection.  Needs message intake (branch intake); not in TESTS until
-# it lands.
+# connection.  Needs message intake (branch intake): add it to TESTS in
+# tests:foundation when intake lands (it passes on cli + intake).
 . "$TEST_SRCDIR/lib.sh"
 
 write_config <<'CONF'
@@ -27,12 +27,12 @@ msg() {
 
 # pretend NAME ARGS...: run with the message on stdin, expect exit 0.
 pretend() {
-	name=$1
+	pname=$1
 	shift
 	msg >"$T/in"
-	expect_exit 0 "$name: exit 0" "$POSTIE" --pretend "$@" <"$T/in"
-	nogrep_out 'Pa55-secret-word' "$name: no secret printed"
-	grep_out '^relay: ' "$name: relay printed"
+	expect_exit 0 "$pname: exit 0" "$POSTIE" --pretend "$@" <"$T/in"
+	nogrep_out 'Pa55-secret-word' "$pname: no secret printed"
+	grep_out '^relay: ' "$pname: relay printed"
 }
 
 pretend "Debian cron" -FCronDaemon -i -B8BITMIME -oem root
@@ -73,4 +73,10 @@ msg >"$T/in"
 expect_exit 0 "no -i: exit 0" "$POSTIE" --pretend bob@example.org <"$T/in"
 grep_out '^Date: ' "Date added"
 grep_out '^Message-ID: ' "Message-ID added"
+
+printf 'Subject: none\n\nbody\n' >"$T/in"
+expect_exit 65 "-t and no recipient at all: 65" "$POSTIE" --pretend -t <"$T/in"
+msg >"$T/in"
+expect_exit 78 "--pretend with an unknown --account: 78" \
+    "$POSTIE" --pretend --account nosuch bob@example.org <"$T/in"
 finish
