@@ -111,12 +111,13 @@ deliver(const struct account *a, struct message *m, struct envelope *e,
 	accepted = envelope_count(e, RCPT_ACCEPTED);
 	refused = envelope_count(e, RCPT_PERMFAIL);
 	owed = e->nrcpt - accepted - refused;
-	for (i = 0; i < e->nrcpt; i++)
-		if (e->rcpt[i].state == RCPT_PERMFAIL)
-			log_error("<%s>: refused: %d %s", e->rcpt[i].addr,
-			    e->rcpt[i].code, e->rcpt[i].reply);
 	if (rc == -1 && accepted == 0)
 		return report(f);
+	/* Some were delivered: name the ones refused for good (exit 67). */
+	for (i = 0; i < e->nrcpt; i++)
+		if (e->rcpt[i].state == RCPT_PERMFAIL)
+			log_error("<%s>: refused: %s", e->rcpt[i].addr,
+			    e->rcpt[i].reply[0] ? e->rcpt[i].reply : "5xx");
 	if (owed > 0) {
 		/* TODO(queue): enqueue the owed recipients instead */
 		log_error("%zu recipient(s) not delivered now and the queue "
