@@ -143,6 +143,13 @@ has_crlf(const char *s)
 	return strpbrk(s, "\r\n") != NULL;
 }
 
+/* Print an argument in a message only when it is harmless to show. */
+static const char *
+shown(const char *s)
+{
+	return has_crlf(s) || strlen(s) > 64 ? "..." : s;
+}
+
 static int
 set_t(struct options *o, const char *v, struct failure *f)
 {
@@ -254,7 +261,7 @@ set_queue(struct options *o, const char *v, struct failure *f)
 	}
 	failure_set(f, EX_USAGE, FAIL_PERM,
 	    "-q%s: expected -q, -q<time>, -qI<id>, -qR<rcpt> or -qS<sender>",
-	    v);
+	    shown(v));
 	return -1;
 }
 
@@ -293,7 +300,7 @@ set_notify(struct options *o, const char *v, struct failure *f)
 bad:
 	failure_set(f, EX_USAGE, FAIL_PERM,
 	    "-N %s: expected never, or a list of success, failure, delay",
-	    has_crlf(v) ? "..." : v);
+	    shown(v));
 	return -1;
 }
 
@@ -473,13 +480,6 @@ find_letter(char c)
 	return NULL;
 }
 
-/* Print an argument in a message only when it is harmless to show. */
-static const char *
-shown(const char *s)
-{
-	return has_crlf(s) || strlen(s) > 64 ? "..." : s;
-}
-
 static int
 parse_long(struct options *o, int argc, char **argv, int *i,
     struct failure *f)
@@ -494,8 +494,8 @@ parse_long(struct options *o, int argc, char **argv, int *i,
 		    strncmp(flags[k].name, arg, len) == 0)
 			break;
 	if (k == NFLAGS) {
-		failure_set(f, EX_USAGE, FAIL_PERM, "unknown option --%.*s",
-		    (int)(len > 64 ? 64 : len), arg);
+		failure_set(f, EX_USAGE, FAIL_PERM, "unknown option --%s",
+		    shown(arg));
 		return -1;
 	}
 	if (flags[k].arg == ARG_NONE && eq != NULL) {
