@@ -48,6 +48,78 @@ whole(struct message *m, int body, struct source *src)
 
 #define S(lit) lit, sizeof(lit) - 1
 
+/* The line-ending rules, written the obvious way, for comparison. */
+static size_t
+reference(const unsigned char *in, size_t n, int dot, unsigned char *o)
+{
+	size_t len = 0, ls = 0, i;
+
+	for (i = 0; i < n; i++) {
+		if (in[i] != '\r' && in[i] != '\n') {
+			o[len++] = in[i];
+			continue;
+		}
+		if (in[i] == '\r' && i + 1 < n && in[i + 1] == '\n')
+			i++;
+		if (dot && len - ls == 1 && o[ls] == '.')
+			return ls;
+		o[len++] = '\r';
+		o[len++] = '\n';
+		ls = len;
+	}
+	if (len > ls) {
+		if (dot && len - ls == 1 && o[ls] == '.')
+			return ls;
+		o[len++] = '\r';
+		o[len++] = '\n';
+	}
+	return len;
+}
+
+/* Random bodies across read-buffer boundaries against the reference. */
+static int
+random_bodies(void)
+{
+	static const unsigned char alpha[] = { 'a', 'b', '\r', '\n', '.',
+	    '\0', 0xc3, ' ' };
+	size_t n = 300000;
+	unsigned char *in = malloc(n + 4), *want = malloc(2 * n + 8);
+	unsigned int seed = 12345;
+	int good = 1;
+
+	for (int round = 0; round < 8 && good; round++) {
+		struct message *m;
+		struct source src;
+		size_t wl, o = 0;
+		ssize_t k;
+		char *got;
+
+		memcpy(in, "S: x\n\n", 6);
+		for (size_t i = 6; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			/* mostly plain text, so runs cross 64 KiB edges */
+			in[i] = (seed >> 16) % 16 < 12 ? 'x' :
+			    alpha[(seed >> 20) % sizeof(alpha)];
+		}
+		wl = reference(in + 6, n - 6 - (size_t)round, round & 1, want);
+		m = rd((const char *)in, n - (size_t)round, round & 1);
+		if (m == NULL || message_body_source(m, &src) != 0 ||
+		    src.size != wl || (got = malloc(wl + 1)) == NULL) {
+			good = 0;
+			message_free(m);
+			break;
+		}
+		while ((k = source_read(&src, got + o, 65536)) > 0)
+			o += (size_t)k;
+		good = o == wl && memcmp(got, want, wl) == 0;
+		free(got);
+		message_free(m);
+	}
+	free(in);
+	free(want);
+	return good;
+}
+
 int
 main(void)
 {
@@ -59,7 +131,7 @@ main(void)
 	const char *n, *v;
 	char *big;
 
-	plan(35);
+	plan(36);
 
 	m = rd(S("Subject: a\nX: b\r\n  c\n\nl1\r\nl2\rl3\n\n"), 1);
 	is_int(message_header_count(m), 2, "two fields");
@@ -135,6 +207,8 @@ main(void)
 	m = rd(big, 1001 * 5, 1);
 	ok(m == NULL && f.code == EX_DATAERR, "1001 fields refused");
 	free(big);
+
+	ok(random_bodies(), "random bodies match the reference rules");
 
 	/* prepare */
 	m = rd(S("To: a@x, Team: b@x, \"c d\"@x;\nCc: e@x (E)\nBcc: f@x\n"
