@@ -147,4 +147,24 @@ check "unreadable aliases file: EX_NOINPUT" [ $? -eq 66 ]
 printf 'S: x\n\nb\n' | "$D" -f s@x -e "$T/env" r@x "Joe <j@x>, k@x" >/dev/null
 grep -c '^rcpt' "$T/env" >"$T/out"
 grep_out '^3$' "a command-line argument may be an address list"
+
+# the sender: null, with a display name, and the From made for it
+printf 'S: x\n\nb\n' | "$D" -H -e "$T/env" -f '<>' -d example.org r@x >"$T/out"
+grep -q '^sender <>$' "$T/env"
+check "-f '<>' is the null sender" [ $? -eq 0 ]
+grep_out '^From: [^<>@]*@example.org$' "null sender: From names the user"
+printf 'S: x\n\nb\n' | "$D" -e "$T/env" -f 'Ann <ann@x>' r@x >/dev/null
+grep -q '^sender <ann@x>$' "$T/env"
+check "-f with a display name: the address" [ $? -eq 0 ]
+printf 'S: x\n\nb\n' | "$D" -f 'a@x, b@x' r@x >/dev/null 2>&1
+check "-f with two addresses: the first" [ $? -eq 0 ]
+printf 'S: x\n\nb\n' | "$D" -f 'Ann' -n r@x >/dev/null 2>&1
+check "-f with a bare name is qualified" [ $? -eq 0 ]
+printf 'S: x\n\nb\n' | "$D" -f 'Ann Smith' r@x >/dev/null 2>"$T/err"
+check "-f with a phrase and no address: EX_DATAERR" [ $? -eq 65 ]
+long=$(printf 'Ünïcödé %.0s' 1 2 3 4 5 6 7 8 9 10)
+printf 'S: x\n\nb\n' | "$D" -f s@x -F "$long" r@x >"$T/out"
+awk 'length($0) > 79 { bad = 1 } END { exit bad }' "$T/out"
+check "a long -F name is folded under 78 columns" [ $? -eq 0 ]
+grep_out '^ =?UTF-8?B?' "folded onto a continuation line"
 finish
