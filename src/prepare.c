@@ -166,6 +166,14 @@ do_sender(struct prep *p)
 	if (s[0] == '\0' || strcmp(s, "<>") == 0)
 		return envelope_set_sender(p->env, "") == -1 ? nomem(p) : 0;
 	addr_list_init(&l);
+	/* one address (a display name may come with it), never a list */
+	if (address_parse_list(s, &l, NULL, 0) == 0 && l.n > 1) {
+		failure_set(p->fail, EX_DATAERR, FAIL_PERM,
+		    "sender: more than one address in \"%.80s\"", s);
+		addr_list_free(&l);
+		return -1;
+	}
+	addr_list_free(&l);
 	if ((r = take_list(p, s, "sender", &l)) == 0 && l.n == 0) {
 		failure_set(p->fail, EX_DATAERR, FAIL_PERM,
 		    "sender: no address in \"%.80s\"", s);
@@ -410,9 +418,15 @@ message_prepare(struct message *m, struct envelope *env,
 		goto out;
 	if (do_sender(&p) == -1 || do_recipients(&p) == -1)
 		goto out;
-	/* RFC 5322 3.6.3: Bcc never leaves; Resent-Bcc likewise */
+	/*
+	 * As Postfix's message_drop_headers: Bcc and Resent-Bcc never leave
+	 * (RFC 5322 3.6.3); Return-Path is the final MTA's to add (RFC 5321
+	 * 4.4); a Content-Length from an mbox would be wrong after CRLF.
+	 */
 	message_header_remove(m, "Bcc");
 	message_header_remove(m, "Resent-Bcc");
+	message_header_remove(m, "Return-Path");
+	message_header_remove(m, "Content-Length");
 	if (header_is_missing(m, "Date") && add_date(&p) == -1)
 		goto out;
 	if (header_is_missing(m, "Message-ID") && add_message_id(&p) == -1)

@@ -157,7 +157,11 @@ printf 'S: x\n\nb\n' | "$D" -e "$T/env" -f 'Ann <ann@x>' r@x >/dev/null
 grep -q '^sender <ann@x>$' "$T/env"
 check "-f with a display name: the address" [ $? -eq 0 ]
 printf 'S: x\n\nb\n' | "$D" -f 'a@x, b@x' r@x >/dev/null 2>&1
-check "-f with two addresses: the first" [ $? -eq 0 ]
+check "-f with two addresses: EX_DATAERR" [ $? -eq 65 ]
+printf 'Return-Path: <x@y>\nContent-Length: 3\nSubject: s\n%b\nb\n' "$H" |
+	"$D" -f s@x r@x >"$T/out"
+nogrep_out '^Return-Path\|^Content-Length' "Return-Path and Content-Length dropped"
+grep_out '^Subject: s' "the rest kept"
 printf 'S: x\n\nb\n' | "$D" -f 'Ann' -n r@x >/dev/null 2>&1
 check "-f with a bare name is qualified" [ $? -eq 0 ]
 printf 'S: x\n\nb\n' | "$D" -f 'Ann Smith' r@x >/dev/null 2>"$T/err"
