@@ -183,7 +183,9 @@ header_eol(struct reader *r)
 	int first = r->first_line;
 
 	r->first_line = 0;
-	if (first && r->linelen >= 5 && memcmp(r->line, "From ", 5) == 0) {
+	/* "From " but not "From : x" (obsolete WSP before the colon) */
+	if (first && r->linelen >= 5 && memcmp(r->line, "From ", 5) == 0 &&
+	    header_name_len(r->line, r->linelen) == 0) {
 		r->linelen = 0;		/* mbox separator: dropped */
 		return 0;
 	}

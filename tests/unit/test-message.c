@@ -131,7 +131,7 @@ main(void)
 	const char *n, *v;
 	char *big;
 
-	plan(36);
+	plan(37);
 
 	m = rd(S("Subject: a\nX: b\r\n  c\n\nl1\r\nl2\rl3\n\n"), 1);
 	is_int(message_header_count(m), 2, "two fields");
@@ -164,6 +164,10 @@ main(void)
 	m = rd(S("From bob Sat Nov 28 2026\nS: x\n\nFrom here\n"), 1);
 	is_str(whole(m, 0, &src), "S: x\r\n\r\nFrom here\r\n",
 	    "mbox From line dropped, only the first");
+	message_free(m);
+
+	m = rd(S("From : a@x\n\nb\n"), 1);
+	is_int(message_header_count(m), 1, "\"From : x\" is a field, not mbox");
 	message_free(m);
 
 	m = rd(S("just text\nS: x\n"), 1);
