@@ -309,6 +309,9 @@ starttls(struct sess *s)
 		return code;
 	/* RFC 3207 §4.2 (and CVE-2011-0411): nothing the client sent
 	 * before the handshake may count as a command afterwards. */
+	if (s->c->len > s->c->off)
+		event("discarded %zu bytes after STARTTLS",
+		    s->c->len - s->c->off);
 	conn_discard(s->c);
 	if (tls_start(s->c) < 0)
 		return -1;
