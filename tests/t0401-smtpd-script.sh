@@ -131,8 +131,12 @@ grep_out '^2x0 odd' "reply-raw"
 grep_out '^250 extra' "inject after a reply"
 wait_smtpd
 
-printf 'at RCPT#2 reply 550 5.1.1 no such user\nat RCPT reply 251 2.1.5 forwarded\n' >"$T/s"
-start_smtpd -s "$T/s"
+smtpd_script <<'EOF'
+# the second RCPT of the run is refused, every other one forwarded
+at RCPT#2 reply 550 5.1.1 no such user
+at RCPT reply 251 2.1.5 forwarded
+EOF
+start_smtpd -s "$SMTPD_SCRIPT"
 session "EHLO x\r\nAUTH PLAIN $PLAIN_IR\r\nMAIL FROM:<a@x>\r\nRCPT TO:<b@x>\r\nRCPT TO:<c@x>\r\nRCPT TO:<d@x>\r\nQUIT\r\n"
 printf '251 2.1.5 forwarded\n550 5.1.1 no such user\n251 2.1.5 forwarded\n' >"$T/want"
 grep -a -e '^251' -e '^550' "$T/out" | tr -d '\r' >"$T/got"
