@@ -107,6 +107,15 @@ session "EHLO x\r\nMAIL FROM:<a@x>\r\nQUIT\r\n"
 grep_out '^530 5.7.0 Authentication required' "require-auth"
 wait_smtpd
 
+# --- strict syntax
+start_smtpd
+session "EHLO\r\nEHLO x\r\nAUTH PLAIN $PLAIN_IR\r\nMAIL FROM: a@x\r\nMAIL FROM:<a@x>junk\r\nMAIL FROM:<a@x> BODY=8BITMIME\r\nRCPT TO:b@x\r\nQUIT\r\n"
+grep_out '^501 Syntax: EHLO hostname' "EHLO without a name: 501 (no enhanced code before EHLO)"
+grep_out '^501 5.1.7' "MAIL without <path>: 501"
+check "only the well-formed MAIL accepted" test "$(grep -c '^250 2.1.0' "$T/out")" = 1
+grep_out '^501 5.1.3' "RCPT without <path>: 501"
+wait_smtpd
+
 # --- reply faults
 printf 'at EHLO oversized 102400\n' >"$T/s"
 start_smtpd -s "$T/s"
