@@ -62,6 +62,16 @@ same_file "$SMTPD_DIR/msg.1" "$T/want" "BDAT chunks stored concatenated"
 check "pipelined EHLO noted" grep -q '^! pipelining-violation EHLO$' "$SMTPD_LOG"
 check "pipelined MAIL/RCPT/BDAT not noted" sh -c "! grep -q 'violation [MRB]' '$SMTPD_LOG'"
 
+# --- DATA: only CRLF.CRLF ends it; one dot removed at each line start
+start_smtpd
+session "EHLO x\r\nAUTH PLAIN $PLAIN_IR\r\nMAIL FROM:<a@x>\r\nRCPT TO:<b@x>\r\nDATA\r\nA\n.\nB\r\n..C\r\n.\rX\r\n\r\n.\r\nMAIL FROM:<>\r\nRCPT TO:<b@x>\r\nDATA\r\n.\r\nQUIT\r\n"
+wait_smtpd
+printf 'A\n.\nB\r\n.C\r\n\rX\r\n\r\n' >"$T/want"
+same_file "$SMTPD_DIR/msg.1" "$T/want" "DATA un-stuffing is exact (bare LF is no line end)"
+check "an empty message is stored empty" test -e "$SMTPD_DIR/msg.2" -a ! -s "$SMTPD_DIR/msg.2"
+check "null sender in the envelope" grep -q '^MAIL FROM:<>$' "$SMTPD_DIR/msg.2.env"
+check "body pipelined after DATA noted" grep -q '^! pipelining-violation DATA$' "$SMTPD_LOG"
+
 # --- PIPELINING not offered: noted, or refused
 printf 'nocap PIPELINING\n' >"$T/s"
 start_smtpd -s "$T/s"
