@@ -205,7 +205,8 @@ send_data(struct tx *t, int bdat, struct failure *f)
 		pend = dotstuff_feed(&d, t->in, (size_t)n, t->out);
 	}
 	if (!bdat)
-		log_transcript(LOG_SENT, "(message data, dot-stuffed) .", 30);
+		log_transcript(LOG_SENT, "(message data, dot-stuffed) .",
+		    strlen("(message data, dot-stuffed) ."));
 	if (io_flush(s->io) == -1) {
 		/* the end may have left: from here on the outcome is not
 		 * known for sure */
