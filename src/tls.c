@@ -337,7 +337,13 @@ io_result(struct tls *t, ssize_t r)
 ssize_t
 tls_recv(struct tls *t, void *buf, size_t len)
 {
-	return io_result(t, gnutls_record_recv(t->s, buf, len));
+	ssize_t r = gnutls_record_recv(t->s, buf, len);
+
+	/* SMTP delimits itself: a close without close_notify is just the
+	 * end of the connection (and reported as such) */
+	if (r == GNUTLS_E_PREMATURE_TERMINATION)
+		return 0;
+	return io_result(t, r);
 }
 
 ssize_t
