@@ -179,7 +179,9 @@ main(int argc, char **argv)
 	s = smtp_open(&a, &f);
 	rc = s == NULL ? -1 : 0;
 	for (int i = 0; rc == 0 && i < count; i++) {
-		for (size_t k = 0; i > 0 && k < e.nrcpt; k++)
+		/* again: the owed recipients, or else everyone */
+		for (size_t k = 0; i > 0 && k < e.nrcpt &&
+		    envelope_count(&e, RCPT_TEMPFAIL) == 0; k++)
 			e.rcpt[k].state = RCPT_PENDING;
 		rc = smtp_transaction(s, &e, &src, &f);
 	}
