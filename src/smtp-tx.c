@@ -242,8 +242,9 @@ read_final(struct tx *t, int timeout, const char *what, struct failure *f)
 	memset(&lf, 0, sizeof(lf));
 	code = smtp_reply(t->s, timeout, what, 0, &lf);
 	if (code == -1) {
-		failure_set(f, EX_TEMPFAIL, FAIL_UNKNOWN, "status unknown, "
-		    "the message may have been delivered: %s", lf.msg);
+		failure_set(f, lf.code == EX_PROTOCOL ? EX_PROTOCOL :
+		    EX_TEMPFAIL, FAIL_UNKNOWN, "status unknown, the message "
+		    "may have been delivered: %s", lf.msg);
 		return -1;
 	}
 	return code;
@@ -271,9 +272,12 @@ copy_failure(struct failure *to, const struct failure *from)
 static int
 lost(struct tx *t, const struct failure *lf, struct failure *f)
 {
+	/* a malformed reply stays a protocol error (76), but the outcome
+	 * is unknown all the same */
 	if (t->final_sent)
-		failure_set(f, EX_TEMPFAIL, FAIL_UNKNOWN, "status unknown, "
-		    "the message may have been delivered: %s", lf->msg);
+		failure_set(f, lf->code == EX_PROTOCOL ? EX_PROTOCOL :
+		    EX_TEMPFAIL, FAIL_UNKNOWN, "status unknown, the message "
+		    "may have been delivered: %s", lf->msg);
 	else
 		copy_failure(f, lf);
 	return -1;
