@@ -248,6 +248,8 @@ io_flush(struct io *io)
 		return 0;
 	io->flushes++;
 	r = send_all(io, io->wbuf, io->wlen);
+	/* AUTH lines pass through here: leave no credential behind */
+	explicit_bzero(io->wbuf, io->wlen);
 	io->wlen = 0;
 	return r;
 }

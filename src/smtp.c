@@ -30,7 +30,7 @@ smtp_send(struct smtp_session *s, const char *shown, struct failure *f,
 {
 	char line[SMTP_CMD_MAX + 2];
 	va_list ap;
-	int n;
+	int n, r;
 
 	va_start(ap, fmt);
 	n = vsnprintf(line, sizeof(line) - 2, fmt, ap);
@@ -43,7 +43,10 @@ smtp_send(struct smtp_session *s, const char *shown, struct failure *f,
 	    shown ? strlen(shown) : (size_t)n);
 	line[n++] = '\r';
 	line[n++] = '\n';
-	if (io_write(s->io, line, (size_t)n) == -1) {
+	r = io_write(s->io, line, (size_t)n);
+	if (shown != NULL)	/* a redacted line may hold a credential */
+		explicit_bzero(line, sizeof(line));
+	if (r == -1) {
 		s->usable = 0;
 		failure_set(f, EX_TEMPFAIL, FAIL_TEMP, "sending to %s: %s",
 		    s->info.relay, io_errstr(s->io));
