@@ -156,10 +156,31 @@ read_rcpt(struct tx *t, size_t i, struct failure *f)
 	return 0;
 }
 
-/* Write the message through the DATA writer, in large writes. */
+/*
+ * Without PIPELINING, each BDAT chunk but the last waits for its reply
+ * (RFC 3030 4.2); a refusal stops the upload (recorded in df).  Returns
+ * 0, or -1 with the failure recorded.
+ */
 static int
-send_data(struct tx *t, int bdat, struct failure *f)
+chunk_reply(struct tx *t, struct failure *df, struct failure *f)
 {
+	int code = smtp_reply(t->s, smtp_tmo(t->s->a->timeouts.data_block,
+	    180), "BDAT", 0, f);
+
+	if (code == -1)
+		return -1;
+	if (code / 100 != 2)
+		smtp_refused(t->s, "the message data (BDAT)", df);
+	return 0;
+}
+
+/* Write the message through the DATA writer, in large writes.  BDAT:
+ * returns the number of chunks whose replies are still to be read. */
+static int
+send_data(struct tx *t, int bdat, struct failure *df, struct failure *f)
+{
+	int lockstep = bdat && !(t->s->caps & CAP_PIPELINING);
+
 	struct smtp_session *s = t->s;
 	struct dotstuff d;
 	size_t o, pend = 0;
@@ -199,6 +220,13 @@ send_data(struct tx *t, int bdat, struct failure *f)
 				goto writeerr;
 			chunks++;
 			pend = 0;
+			if (lockstep && n > 0) {
+				chunks = 0;
+				if (chunk_reply(t, df, f) == -1)
+					return -1;
+				if (df->cls != FAIL_NONE)
+					return 0;	/* RSET follows */
+			}
 		}
 		if (n == 0)
 			break;
@@ -411,7 +439,7 @@ run(struct tx *t, struct failure *f)
 	if (pipe && !bdat && smtp_send(s, NULL, f, "DATA") == -1)
 		return -1;
 	/* a small message joins the group: MAIL, RCPT..., BDAT LAST */
-	if (early && (chunks = send_data(t, 1, f)) == -1)
+	if (early && (chunks = send_data(t, 1, &df, f)) == -1)
 		return -1;
 	if (pipe) {
 		if (rset && smtp_reply(s, smtp_tmo(to->command, 300), "RSET",
@@ -452,7 +480,7 @@ run(struct tx *t, struct failure *f)
 			smtp_refused(s, "DATA", &df);
 			goto end;
 		}
-		if (send_data(t, 0, f) == -1)
+		if (send_data(t, 0, &df, f) == -1)
 			return -1;
 		code = read_final(t, smtp_tmo(to->data_end, 600),
 		    "the message data (after the final dot)", f);
@@ -467,7 +495,7 @@ run(struct tx *t, struct failure *f)
 	}
 	if (t->accepted == 0 || !t->mail_ok)
 		return nobody(t, f);
-	if ((chunks = send_data(t, 1, f)) == -1)
+	if ((chunks = send_data(t, 1, &df, f)) == -1)
 		return -1;
 	if (read_chunks(t, chunks, &df, f) == -1)
 		return -1;

@@ -117,6 +117,9 @@ smtp_reply(struct smtp_session *s, int timeout, const char *what,
 		    "from %s: %s", what, s->info.relay, s->rep.err);
 		return -1;
 	}
+	/* RFC 5321 3.8: 421 means the relay is closing the channel */
+	if (s->rep.code == 421)
+		s->usable = 0;
 	s->info.waits = io_waits(s->io);
 	s->info.flushes = io_flushes(s->io);
 	return s->rep.code;

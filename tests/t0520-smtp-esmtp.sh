@@ -74,6 +74,21 @@ wait_smtpd
 check "three messages" test -e "$SMTPD_DIR/msg.3"
 check "one EHLO after TLS: same session" test "$(grep -c '^EHLO' "$SMTPD_LOG")" = 2
 
+script 'nocap PIPELINING' 'pipelining reject'
+start_smtpd -m PLAIN -s "$T/script"
+expect_drive 0 "250 KB through lock-step BDAT" $F "$T/big" $R
+wait_smtpd
+same_file "$SMTPD_DIR/msg.1" "$T/big.want" "lock-step BDAT chunks: byte-exact"
+check "lock-step BDAT: each chunk waited for" sh -c "! grep -q pipelining-violation '$SMTPD_LOG'"
+for pl in PIPELINING none; do
+	script "nocap $pl" 'at BDAT#1 reply 552 5.3.4 chunk too big'
+	start_smtpd -m PLAIN -s "$T/script"
+	expect_drive 69 "a BDAT chunk refused: 69 (nocap $pl)" $F "$T/big" $R
+	wait_smtpd
+	grep_err 'BDAT) refused by relay: 552 5.3.4' "names the BDAT refusal (nocap $pl)"
+	check "nothing delivered (nocap $pl)" test ! -e "$SMTPD_DIR/msg.1"
+done
+
 # hostile bytes: bare CR and LF, smuggling sequences, no final newline
 printf 'Subject: s\n\nA\rB\nC\r.\rD\n.\nE\r\n.\nF' >"$T/evil"
 printf 'Subject: s\r\n\r\nA\r\nB\r\nC\r\n.\r\nD\r\n.\r\nE\r\n.\r\nF\r\n' >"$T/evil.want"
