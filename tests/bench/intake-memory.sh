@@ -18,7 +18,6 @@ set -u
 size=${1:-1000000000}
 postie=${POSTIE:-$PWD/src/postie}
 driver=${INTAKE_DRIVER:-$PWD/tests/unit/intake-driver}
-[ -x /usr/bin/time ] || { echo "needs GNU time: apt-get install time"; exit 2; }
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/intake-bench.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 if [ -n "${BENCH_CMD:-}" ]; then
@@ -41,12 +40,36 @@ gen() {	# gen OCTETS: a header, then OCTETS of 68-octet text lines (LF)
 		head -c "$1"
 }
 
-run() {	# run OCTETS
+# measure: peak RSS in KiB into $rss, elapsed into $wall, exit into $rc.
+# GNU time when installed; else VmHWM from /proc, sampled until the
+# command exits (bounded: at most 30 minutes).
+measure() {
+	if [ -x /usr/bin/time ]; then
+		# shellcheck disable=SC2086
+		gen "$1" | /usr/bin/time -v -o "$tmp/time" $cmd >"$tmp/out" 2>"$tmp/err"
+		rc=$?
+		rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$tmp/time")
+		wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$tmp/time")
+		return
+	fi
+	t0=$(date +%s)
 	# shellcheck disable=SC2086
-	gen "$1" | /usr/bin/time -v -o "$tmp/time" $cmd >"$tmp/out" 2>"$tmp/err"
+	gen "$1" | $cmd >"$tmp/out" 2>"$tmp/err" &
+	pid=$!
+	rss=0 i=0
+	while kill -0 "$pid" 2>/dev/null && [ "$i" -lt 36000 ]; do
+		h=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$pid/status" 2>/dev/null)
+		[ -n "$h" ] && [ "$h" -gt "$rss" ] && rss=$h
+		sleep 0.05
+		i=$((i + 1))
+	done
+	wait "$pid"
 	rc=$?
-	rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$tmp/time")
-	wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$tmp/time")
+	wall="$(($(date +%s) - t0)) s (VmHWM sampled every 50 ms)"
+}
+
+run() {	# run OCTETS
+	measure "$1"
 	printf '%12s octets in: exit %s, peak RSS %s KiB, elapsed %s\n' \
 		"$1" "$rc" "$rss" "$wall"
 	head -n 3 "$tmp/out" | sed 's/^/    out: /'
