@@ -197,6 +197,9 @@ grep_out '^From: =?UTF-8?B?Wm/Dqw==?= <daemon@host.example.org>$' \
 	"postie: From added with -F encoded"
 grep_out '^Message-ID: <[a-z2-7]\{26\}@host.example.org>$' \
 	"postie: Message-ID with the configured domain"
+printf 'Subject: \033]0;owned\007 x\n\nx\n' >"$T/in"
+expect_exit 0 "postie: control octets in a header" "$POSTIE" --pretend bob <"$T/in"
+grep_out '^Subject: \\x1b]0;owned\\x07 x$' "--pretend escapes them"
 printf 'Subject: a\000b\n\nx\n' >"$T/in"
 expect_exit 65 "postie: NUL in the header: 65" "$POSTIE" --pretend bob <"$T/in"
 printf 'Subject: s\n\nx\n' >"$T/in"
