@@ -194,7 +194,8 @@ header_eol(struct reader *r)
 		return 0;
 	}
 	if (r->linelen == 0) {
-		r->phase = PH_BODY;	/* the separator; written back later */
+		/* the separator: message_source() writes it back */
+		r->phase = PH_BODY;
 		return 0;
 	}
 	if (!is_header_line(r)) {
