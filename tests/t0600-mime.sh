@@ -1,0 +1,3 @@
+#!/bin/sh
+. "$TEST_SRCDIR/lib.sh"
+finish
