@@ -120,6 +120,14 @@ grep_out '^part 1 type=application/octet-stream cte=base64 filename=bin.dat' \
     "empty body: only the attachments"
 grep_out '^parts 1$' "empty body: one part"
 
+printf 'To: b@example.org\nBcc: hidden@example.org\nSubject: t\n\nhi\n' >"$T/bcc"
+build "-t with Bcc" -t -a "$T/one.dat" <"$T/bcc"
+check "-t: the Bcc recipient is in the envelope" \
+    grep -q '^rcpt <hidden@example.org>' "$T/drv.err"
+check "-t: no Bcc field left in the message" \
+    sh -c "! grep -qi '^bcc:' '$T/msg$n' && ! grep -q hidden '$T/msg$n'"
+same_file "$T/one.dat" "$d/one.dat" "-t: attachment byte-exact"
+
 expect_exit 66 "missing attachment: EX_NOINPUT" "$DRIVER" \
     -a "$T/bin.dat" -a "$T/nope.pdf" <"$T/plain"
 grep_err "nope.pdf" "missing attachment named"
