@@ -62,14 +62,36 @@ check_config(const struct options *o)
 	return EX_OK;
 }
 
-static void
-print_pretend(const struct account *a, const struct envelope *e,
-    const struct message *m)
+/* The message as it goes out.  With attachments it is built here, for a
+ * relay that takes 8-bit bodies or not (eightbit_ok: RFC 6152 8BITMIME);
+ * its exact size is known either way before MAIL FROM (SIZE=). */
+static int
+outgoing(struct message *m, struct mime *mm, int eightbit_ok,
+    struct source *src, struct failure *f)
+{
+	if (mm != NULL)
+		return mime_build(mm, m, eightbit_ok, src, f);
+	if (message_source(m, src) == -1) {
+		failure_set(f, EX_IOERR, FAIL_TEMP, "cannot read the message");
+		return -1;
+	}
+	return 0;
+}
+
+/* --pretend: what would be sent, to whom, through which relay.
+ * With attachments, the MIME structure as built for a relay without
+ * 8BITMIME (which one answers is not known without connecting). */
+static int
+pretend(const struct account *a, const struct envelope *e,
+    struct message *m, struct mime *mm, struct failure *f)
 {
 	static const char *const tls[] = { "starttls", "implicit", "off" };
 	static const char *const auth[] = { "auto", "on", "off" };
+	struct source src;
 	size_t i;
 
+	if (mm != NULL && outgoing(m, mm, 0, &src, f) == -1)
+		return report(f);
 	printf("account: %s\n", a->name);
 	printf("relay: %s:%d\n", a->host, conf_port(a));
 	printf("tls: %s\n", tls[a->tls]);
@@ -79,8 +101,12 @@ print_pretend(const struct account *a, const struct envelope *e,
 	for (i = 0; i < e->nrcpt; i++)
 		printf("recipient: <%s>\n", e->rcpt[i].addr);
 	printf("\n");
-	message_print_headers(m, stdout);
+	if (mm != NULL)
+		mime_print(mm, stdout);
+	else
+		message_print_headers(m, stdout);
 	fflush(stdout);
+	return EX_OK;
 }
 
 static int
@@ -120,14 +146,9 @@ deliver(const struct account *a, struct message *m, struct mime *mm,
 	size_t i, accepted, refused, owed;
 	int rc = -1;
 
-	/* the whole message, its exact size known, before connecting;
-	 * with attachments built 7-bit-safe (8BITMIME is not known yet) */
-	if (mm != NULL ? mime_build(mm, m, 0, &src, f) == -1 :
-	    message_source(m, &src) == -1) {
-		failure_set(f, EX_IOERR, FAIL_TEMP, "cannot read the message");
-		return report(f);
-	}
-	if ((s = smtp_open(a, f)) != NULL)
+	/* built once EHLO has said whether the relay takes 8bit */
+	if ((s = smtp_open(a, f)) != NULL &&
+	    outgoing(m, mm, smtp_has_ext(s, SMTP_EXT_8BITMIME), &src, f) == 0)
 		rc = smtp_transaction(s, e, &src, f);
 	accepted = envelope_count(e, RCPT_ACCEPTED);
 	refused = envelope_count(e, RCPT_PERMFAIL);
@@ -204,10 +225,9 @@ send_message(const struct options *o)
 	po.add_from = 1;
 	if (message_prepare(m, &e, &po, &f) == -1)
 		goto fail;
-	if (o->pretend) {
-		print_pretend(&a, &e, m);
-		rc = EX_OK;
-	} else {
+	if (o->pretend)
+		rc = pretend(&a, &e, m, mm, &f);
+	else {
 		if (log_open(a.log) == -1)
 			log_error("log %s: cannot open; using stderr only",
 			    a.log);

@@ -44,6 +44,9 @@ struct mime {
 	struct source	 body;
 	char		 boundary[BOUNDARY_MAX];
 	uint64_t	 size;
+	int		 could8;	/* body quoted-printable only for
+					   want of 8BITMIME (mime_print) */
+	int		 nested;	/* body already MIME, as it is */
 
 	/* reading */
 	size_t		 cur;		/* segment being read */

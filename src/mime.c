@@ -461,12 +461,14 @@ mime_build_from(struct mime *m, const struct mime_field *fields, size_t nf,
 	segs_free(m);
 	m->body = *body;
 	m->err[0] = '\0';
+	m->could8 = 0;
 	for (i = 0; i < nf; i++)
 		if (strcasecmp(fields[i].name, "MIME-Version") == 0 ||
 		    strcasecmp(fields[i].name, "Content-Type") == 0 ||
 		    strcasecmp(fields[i].name,
 		    "Content-Transfer-Encoding") == 0)
 			is_mime = 1;
+	m->nested = is_mime;
 	for (tries = 0;; tries++) {
 		if (tries == BOUNDARY_TRIES ||
 		    make_boundary(m->boundary, sizeof(m->boundary)) != 0) {
@@ -516,6 +518,7 @@ mime_build_from(struct mime *m, const struct mime_field *fields, size_t nf,
 				cte = "8bit";
 			else
 				cte = "quoted-printable", raw = 0;
+			m->could8 = lines_ok && t->eightbit && !eightbit_ok;
 			ds_puts(&d, "Content-Type: text/plain; charset=");
 			ds_puts(&d, charset_name(textscan_charset(t)));
 			ds_puts(&d, "\r\nContent-Transfer-Encoding: ");

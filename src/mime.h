@@ -28,6 +28,7 @@
 #define POSTIE_MIME_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "source.h"
 #include "status.h"
@@ -78,6 +79,17 @@ struct mime_field {
 int	 mime_build_from(struct mime *, const struct mime_field *,
 	    size_t nfields, struct source *body, int eightbit_ok,
 	    struct source *src, struct failure *);
+
+/*
+ * For --pretend, after mime_build(): the top-level header block as it will
+ * be sent (control octets escaped, folds as line breaks), a blank line,
+ * one line per part --
+ *   part N: the message body, TYPE, ENCODING[ (note)], SIZE octets
+ *   part N: TYPE, base64, file "NAME", SIZE octets (M in the file)
+ * -- SIZE the encoded octets in the message, then "message size: N
+ * octets" (what SIZE= declares).  Reads no attachment.
+ */
+void	 mime_print(const struct mime *, FILE *);
 
 /* The last read error of the built source, one line; "" when none. */
 const char *mime_error(const struct mime *);

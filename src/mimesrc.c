@@ -2,13 +2,16 @@
 /*
  * mimesrc: reading the message mime.c built, segment by segment, through
  * fixed buffers: a file is read with pread() in 57 KiB steps and encoded
- * as it goes, so memory stays flat whatever its size.
+ * as it goes, so memory stays flat whatever its size.  And mime_print(),
+ * what --pretend shows of it: only what mime_build() holds in memory (the
+ * header text, each segment's length); no attachment is read.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "encode.h"
@@ -184,3 +187,130 @@ mime_src_rewind(void *ctx)
 	return source_rewind(&m->body);
 }
 
+/* ---- showing (--pretend) ---- */
+
+#define SHOW_MAX	200	/* octets of a field value shown */
+
+/* Folds shown as line breaks; other control octets escaped, so a header
+ * or a file name cannot drive the terminal it is printed on. */
+static void
+put_escaped(FILE *fp, const char *p, size_t n, int unfold)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		if (c == '\r' && i + 1 < n && p[i + 1] == '\n')
+			continue;
+		if (c == '\n' && unfold)
+			continue;
+		if (c == '\t' && unfold)
+			c = ' ';
+		if ((c < 32 && c != '\t' && c != '\n') || c == 127)
+			fprintf(fp, "\\x%02x", c);
+		else
+			putc(c, fp);
+	}
+}
+
+/* The value of field name in the header block h[0..n), unfolded and
+ * trimmed, into out (cut at cap); "" when absent. */
+static void
+field_value(const char *h, size_t n, const char *name, char *out,
+    size_t cap)
+{
+	size_t nl = strlen(name), i = 0, o = 0;
+
+	out[0] = '\0';
+	while (i < n) {
+		if (n - i > nl && strncasecmp(h + i, name, nl) == 0 &&
+		    h[i + nl] == ':')
+			break;
+		while (i < n && h[i] != '\n')
+			i++;
+		i++;
+	}
+	if (i >= n)
+		return;
+	for (i += nl + 1; i < n && o + 1 < cap; i++) {
+		if (h[i] == '\r' || (h[i] == '\n' && i + 1 < n &&
+		    (h[i + 1] == ' ' || h[i + 1] == '\t')))
+			continue;
+		if (h[i] == '\n')
+			break;
+		if ((h[i] == ' ' || h[i] == '\t') &&
+		    (o == 0 || out[o - 1] == ' '))
+			continue;
+		out[o++] = h[i] == '\t' ? ' ' : h[i];
+	}
+	while (o > 0 && out[o - 1] == ' ')
+		o--;
+	out[o] = '\0';
+}
+
+/* The message's own body as the first part: its fields are the ones just
+ * before it, in the previous text segment, after the part's delimiter. */
+static void
+show_body(const struct mime *m, const struct seg *hdr, const struct seg *s,
+    FILE *fp)
+{
+	char type[SHOW_MAX], cte[SHOW_MAX];
+	const char *h = hdr->text, *end = h + hdr->len, *p;
+	size_t n;
+
+	/* the part's header block: from the last delimiter line on */
+	for (p = h; p + 2 < end; p++)
+		if (p[0] == '-' && p[1] == '-' && (p == h || p[-1] == '\n') &&
+		    strncmp(p + 2, m->boundary, strlen(m->boundary)) == 0)
+			h = p;
+	n = (size_t)(end - h);
+	field_value(h, n, "Content-Type", type, sizeof(type));
+	field_value(h, n, "Content-Transfer-Encoding", cte, sizeof(cte));
+	fputs("the message body, ", fp);
+	/* RFC 2045 sections 5.2 and 6.1: the defaults */
+	put_escaped(fp, type[0] ? type : "text/plain; charset=us-ascii",
+	    strlen(type[0] ? type : "text/plain; charset=us-ascii"), 1);
+	fputs(", ", fp);
+	put_escaped(fp, cte[0] ? cte : "7bit", strlen(cte[0] ? cte : "7bit"),
+	    1);
+	if (m->nested)
+		fputs(" (already MIME: sent as it is)", fp);
+	if (m->could8)
+		fputs(" (8bit when the relay offers 8BITMIME)", fp);
+	fprintf(fp, ", %llu octets\n", (unsigned long long)s->len);
+}
+
+void
+mime_print(const struct mime *m, FILE *fp)
+{
+	const struct seg *s;
+	const char *top, *blank;
+	size_t i, part = 0;
+
+	if (m->nsegs == 0 || m->segs[0].kind != SEG_TEXT)
+		return;
+	top = m->segs[0].text;
+	blank = strstr(top, "\r\n\r\n");
+	put_escaped(fp, top, blank ? (size_t)(blank - top) + 2 :
+	    m->segs[0].len, 0);
+	putc('\n', fp);
+	for (i = 0; i < m->nsegs; i++) {
+		s = &m->segs[i];
+		if (s->kind == SEG_TEXT)
+			continue;
+		fprintf(fp, "part %zu: ", ++part);
+		if (s->kind != SEG_FILE) {
+			show_body(m, &m->segs[i - 1], s, fp);
+			continue;
+		}
+		put_escaped(fp, s->file->type, strlen(s->file->type), 1);
+		fputs(", base64, file \"", fp);
+		put_escaped(fp, s->file->name, strlen(s->file->name), 1);
+		fprintf(fp, "\", %llu octets (%llu in the file)\n",
+		    (unsigned long long)s->len,
+		    (unsigned long long)s->file->size);
+	}
+	fprintf(fp, "message size: %llu octets\n",
+	    (unsigned long long)m->size);
+}

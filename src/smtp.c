@@ -483,6 +483,23 @@ smtp_get_info(const struct smtp_session *s)
 	return &s->info;
 }
 
+int
+smtp_has_ext(const struct smtp_session *s, enum smtp_ext x)
+{
+	static const unsigned cap[] = {
+		[SMTP_EXT_8BITMIME] = CAP_8BITMIME,
+		[SMTP_EXT_SMTPUTF8] = CAP_SMTPUTF8,
+		[SMTP_EXT_SIZE] = CAP_SIZE,
+		[SMTP_EXT_CHUNKING] = CAP_CHUNKING,
+		[SMTP_EXT_DSN] = CAP_DSN,
+		[SMTP_EXT_PIPELINING] = CAP_PIPELINING,
+	};
+
+	if (s == NULL || (size_t)x >= sizeof(cap) / sizeof(cap[0]))
+		return 0;
+	return (s->caps & cap[x]) != 0;
+}
+
 void
 smtp_close(struct smtp_session *s)
 {

@@ -50,6 +50,23 @@ int	 smtp_transaction(struct smtp_session *, struct envelope *,
 int	 smtp_usable(const struct smtp_session *);
 const struct smtp_info *smtp_get_info(const struct smtp_session *);
 
+/*
+ * ESMTP extensions, as offered in the relay's last EHLO reply (after
+ * STARTTLS, the one on the protected channel).  Lets a caller shape the
+ * message for the relay before the transaction, e.g. an 8bit MIME body
+ * only when it offers 8BITMIME (RFC 6152).  (added by mime2, compatible)
+ */
+enum smtp_ext {
+	SMTP_EXT_8BITMIME,	/* RFC 6152 */
+	SMTP_EXT_SMTPUTF8,	/* RFC 6531 */
+	SMTP_EXT_SIZE,		/* RFC 1870 */
+	SMTP_EXT_CHUNKING,	/* RFC 3030 */
+	SMTP_EXT_DSN,		/* RFC 3461 */
+	SMTP_EXT_PIPELINING	/* RFC 2920 */
+};
+/* 1 when offered, else 0 (also for a NULL session). */
+int	 smtp_has_ext(const struct smtp_session *, enum smtp_ext);
+
 /* QUIT (when usable), close and free.  NULL is allowed. */
 void	 smtp_close(struct smtp_session *);
 
