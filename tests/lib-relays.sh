@@ -196,7 +196,7 @@ start_postfix() {
 	myhostname = localhost
 	mydomain = localdomain
 	mydestination =
-	inet_protocols = all
+	inet_protocols = $([ "$RELAY_IPV6" = yes ] && echo all || echo ipv4)
 	maillog_file = $PF_LOG
 	maillog_file_prefixes = $rd
 	smtpd_peername_lookup = no
@@ -222,8 +222,6 @@ start_postfix() {
 	smtpd_relay_restrictions = permit_sasl_authenticated, reject
 	smtpd_recipient_restrictions = permit_sasl_authenticated, reject
 	EOF
-	LD_LIBRARY_PATH=$pf/usr/lib/postfix
-	export LD_LIBRARY_PATH
 	for attempt in 1 2 3; do
 		relay_ports 2
 		set -- $relay_ports
@@ -260,7 +258,9 @@ start_postfix() {
 		touch -d '-1 minute' "$rd/conf/main.cf" "$rd/conf/master.cf"
 		# master -d stays in the foreground: $! is its pid and, through
 		# setsid, its process group (master kills its own group on TERM).
-		setsid "$pf/usr/lib/postfix/sbin/master" -c "$rd/conf" -d \
+		# The unpacked binaries' RUNPATH is /usr/lib/postfix.
+		LD_LIBRARY_PATH=$pf/usr/lib/postfix \
+		    setsid "$pf/usr/lib/postfix/sbin/master" -c "$rd/conf" -d \
 		    </dev/null >"$rd/master.out" 2>&1 &
 		PF_PID=$!
 		relay_ready $PF_PID "$PF_LOG" "$@" && break
@@ -268,7 +268,6 @@ start_postfix() {
 		[ $attempt = 3 ] && { relay_diag "$PF_LOG"; relay_diag "$rd/master.out"
 			relay_bail "postfix did not start"; }
 	done
-	unset LD_LIBRARY_PATH
 	at_exit "relay_stop $PF_PID '$rd'"
 	RELAY_START_MS=$(($(relay_now_ms) - t0))
 	export PF_SUBMISSION_PORT PF_SMTPS_PORT PF_USER PF_PASS PF_MECHS \
