@@ -295,8 +295,9 @@ relay_set() {
 # copies: the host's files are not touched.
 start_opensmtpd() {
 	relay_common opensmtpd
-	unshare --mount true 2>/dev/null ||
-		relay_bail "unshare --mount is not permitted here"
+	# Needs CAP_SYS_ADMIN and / a mount point (not so in a bare chroot).
+	unshare --mount true 2>"$T/unshare.err" || relay_bail "OpenSMTPD needs" \
+	    "a private mount namespace: $(head -n 1 "$T/unshare.err")"
 	t0=$(relay_now_ms)
 	os=$POSTIE_RELAYS_DIR/opensmtpd
 	relay_dir os
