@@ -98,6 +98,7 @@ relay_dir() {
 	mkdir -m 700 "$rd/tls"
 	cp "$RELAY_CERT" "$rd/tls/cert.pem"
 	cp "$RELAY_KEY" "$rd/tls/key.pem"
+	cp "$RELAY_CA" "$rd/tls/ca.pem"
 	chmod 600 "$rd/tls/key.pem"
 	mkdir -p "$rd/Maildir"
 	chown nobody:nogroup "$rd/Maildir"
@@ -332,6 +333,7 @@ start_opensmtpd() {
 		cat <<-EOF
 		pki localhost cert "$rd/tls/cert.pem"
 		pki localhost key "$rd/tls/key.pem"
+		ca localhost cert "$rd/tls/ca.pem"
 		table creds file:$rd/creds
 		table vusers file:$rd/vusers
 		smtp max-message-size $OS_SIZE_LIMIT
@@ -339,10 +341,12 @@ start_opensmtpd() {
 		l=
 		[ "$RELAY_IPV6" = yes ] && l=::1
 		for h in 127.0.0.1 $l; do
+			# ca: else the default bundle is loaded, and a host
+			# without ca-certificates makes smtpd exit.
 			echo "listen on $h port $1 tls-require pki localhost" \
-			    "auth <creds> hostname localhost"
+			    "ca localhost auth <creds> hostname localhost"
 			echo "listen on $h port $2 smtps pki localhost" \
-			    "auth <creds> hostname localhost"
+			    "ca localhost auth <creds> hostname localhost"
 		done
 		echo "action deliver maildir \"$rd/Maildir\" virtual <vusers>"
 		echo "match from any for any action deliver"

@@ -69,3 +69,4 @@ for s in $need; do
 	rm -rf "$dir/dl"
 	echo "relays: $pkg $(cat "$dir/$pkg/.unpacked") unpacked in $dir/$pkg"
 done
+rm -rf "$dir/apt"	# lists and .debs are not needed once unpacked
