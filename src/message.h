@@ -11,6 +11,7 @@
 #ifndef POSTIE_MESSAGE_H
 #define POSTIE_MESSAGE_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "envelope.h"
@@ -18,6 +19,10 @@
 #include "status.h"
 
 struct message;		/* opaque */
+
+/* Hard caps on the header block (the body has none: it is on disk). */
+#define MESSAGE_HEADER_MAX	(256 * 1024)	/* octets, CRLFs included */
+#define MESSAGE_FIELDS_MAX	1000
 
 struct intake_opts {
 	int		 dot_ends;	/* no -i/-oi: a line "." ends input */
@@ -63,6 +68,16 @@ size_t	 message_header_remove(struct message *, const char *name);
  * Returns 0, or -1 when out of memory. */
 int	 message_header_add(struct message *, const char *name,
 	    const char *value);
+
+/* What intake saw (extension, not in the original contract). */
+struct message_stats {
+	uint64_t	 body_size;	/* octets of the body, CRLF */
+	uint64_t	 nul;		/* NUL octets kept in the body */
+	int		 body_eightbit;	/* some body octet >= 0x80 */
+	int		 body_longlines; /* some body line over 998 octets */
+	int		 header_eightbit; /* some header octet >= 0x80 */
+};
+void	 message_stats(const struct message *, struct message_stats *);
 
 /* The body alone (after the blank line), CRLF, as a source. */
 int	 message_body_source(struct message *, struct source *);

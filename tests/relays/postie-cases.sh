@@ -7,10 +7,8 @@
 #                       (or be refused) before DATA; no: refused after the dot
 #
 # Config keys used (sendmail.conf(5)): host, port, tls, tls_trust_file,
-# user, password, and the mechanism key below.  If postie names the key
-# that restricts the SASL mechanism otherwise, change relay_mech_line only.
-
-relay_mech_line() { printf 'auth_mechanisms = "%s"\n' "$1"; }
+# user, password, auth (a list of mechanisms), queue (off: a temporary
+# failure shows as 75 instead of a queued message).
 
 # relay_config HOST PORT TLS [MECH]: write $POSTIE_CONFIG for the relay.
 relay_config() {
@@ -21,7 +19,8 @@ relay_config() {
 		printf 'tls_trust_file = "%s"\n' "$RELAY_CA"
 		printf 'user = "%s"\n' "$RELAY_USER"
 		printf 'password = "%s"\n' "${relay_pass:-$RELAY_PASS}"
-		[ -n "${4:-}" ] && relay_mech_line "$4"
+		printf 'queue = false\n'
+		[ -n "${4:-}" ] && printf 'auth = {"%s"}\n' "$4"
 	} | write_config
 }
 
