@@ -92,8 +92,11 @@ relay_certs() {
 # relay_dir NAME: a fresh directory for one server (outside $T: the
 # servers' unprivileged processes must be able to reach into it).
 relay_dir() {
-	rd=$(mktemp -d "${TMPDIR:-/tmp}/postie-$1.XXXXXX") ||
-		relay_bail "mktemp failed"
+	# Short: Postfix's and OpenSMTPD's unix sockets live under it, and a
+	# socket path has at most 108 bytes.
+	rd=${TMPDIR:-/tmp}
+	[ ${#rd} -le 40 ] || rd=/tmp
+	rd=$(mktemp -d "$rd/postie-$1.XXXXXX") || relay_bail "mktemp failed"
 	chmod 711 "$rd"
 	mkdir -m 700 "$rd/tls"
 	cp "$RELAY_CERT" "$rd/tls/cert.pem"
