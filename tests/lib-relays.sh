@@ -377,6 +377,38 @@ start_opensmtpd() {
 	relay_set OS
 }
 
+# ------------------------------------------------------------ server logs
+# relay_log_mark: remember where the current server's log ends.
+relay_log_mark() { relay_mark=$(wc -l <"$RELAY_LOG"); }
+
+# relay_uploaded: succeeds when the server received message data (a DATA
+# or BDAT that got past the command) since relay_log_mark; prints the
+# lines it judged by, as TAP comments.
+relay_uploaded() {
+	tail -n +$((relay_mark + 1)) "$RELAY_LOG" | tr -d '\000' >"$T/relay.log"
+	case $RELAY_NAME in
+	postfix)
+		# The session's last line counts commands (accepted/sent): a
+		# refused MAIL (mail=0/1) leaves a pipelined DATA nothing to
+		# send; an accepted MAIL then DATA or BDAT means data went up.
+		last=$(grep 'disconnect from' "$T/relay.log" | tail -n 1)
+		echo "#   $last"
+		case $last in
+		*' mail=0/'*) return 1 ;;
+		*' mail='*' data='*|*' mail='*' bdat='*) return 0 ;;
+		*) return 1 ;;
+		esac ;;
+	opensmtpd)
+		# No PIPELINING: a message accepted, or refused as too big after
+		# the final dot, is the only trace of an upload.
+		grep -e 'smtp message msgid=' -e 'too big' "$T/relay.log" |
+		    sed -e 's/^/#   /'
+		grep -q -e 'smtp message msgid=' -e 'too big' "$T/relay.log" ;;
+	*)
+		relay_bail "relay_uploaded: unknown server $RELAY_NAME" ;;
+	esac
+}
+
 # ------------------------------------------------------------ maildirs
 # maildir_messages DIR: the delivered messages' paths, one a line, in
 # name order (delivery time first).

@@ -11,6 +11,5 @@
 
 start_postfix
 echo "# postfix started in $RELAY_START_MS ms"
-size_before_upload=yes
 relay_cases
 finish
