@@ -129,7 +129,7 @@ list_one(FILE *out, int dfd, const char *id, const struct spool_meta *m,
 		snprintf(when, sizeof(when), "?");
 	span(age, sizeof(age), (long long)(now - first));
 	span(next, sizeof(next), (long long)(m->next - now));
-	fprintf(out, "%-14s%c%8lld %-16s <", id,
+	fprintf(out, "%-17s%c%8lld %-16s <", id,
 	    spool_locked(dfd, id) ? '*' : ' ', size, when);
 	put_tame(out, m->env.sender, 200);
 	fprintf(out, ">\n      (account %s, age %s, %u attempt%s",
@@ -142,7 +142,7 @@ list_one(FILE *out, int dfd, const char *id, const struct spool_meta *m,
 	}
 	fputs(")\n", out);
 	for (size_t i = 0; i < m->env.nrcpt; i++) {
-		fprintf(out, "%41s<", "");
+		fprintf(out, "%44s<", "");
 		put_tame(out, m->env.rcpt[i].addr, 300);
 		fputs(">\n", out);
 	}
@@ -182,11 +182,11 @@ queue_list(FILE *out, const struct account *const *accts, size_t nacct,
 			if (r == -2)
 				continue;	/* delivered meanwhile */
 			if (shown++ == 0)
-				fprintf(out, "%16s%s\n-----Q-ID-----  --Size--"
+				fprintf(out, "%16s%s\n------Q-ID-------  --Size--"
 				    " -----Q-Time----- ------------Sender/"
 				    "Recipient-----------\n", "", paths[p]);
 			if (r == -1) {
-				fprintf(out, "%-14s  (corrupt: %s; set aside "
+				fprintf(out, "%-17s  (corrupt: %s; set aside "
 				    "by the next run)\n", ids[i], why);
 				continue;
 			}

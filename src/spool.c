@@ -116,19 +116,18 @@ static void
 make_id(char id[SPOOL_ID_MAX])
 {
 	unsigned int r = 0;
+	struct timespec now;
 
+	clock_gettime(CLOCK_REALTIME, &now);
 #ifdef HAVE_GETRANDOM
 	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != sizeof(r))
 #endif
-	{
-		struct timespec ts;
-
-		clock_gettime(CLOCK_REALTIME, &ts);
-		r ^= (unsigned int)ts.tv_nsec ^ ((unsigned int)getpid() << 12);
-	}
+		r = (unsigned int)getpid();
 	/* Time first, so that names sort oldest first. */
-	snprintf(id, SPOOL_ID_MAX, "%010llX%06X",
-	    (unsigned long long)time(NULL), r & 0xffffffu);
+	clock_gettime(CLOCK_REALTIME, &now);
+	snprintf(id, SPOOL_ID_MAX, "%09llX%05lX%03X",
+	    (unsigned long long)now.tv_sec, (long)(now.tv_nsec / 1000),
+	    r & 0xfffu);
 }
 
 static int

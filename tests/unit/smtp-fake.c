@@ -234,11 +234,14 @@ smtp_transaction(struct smtp_session *s, struct envelope *e,
 			goto out;
 		}
 		code = (int)strtol(text, NULL, 10);
+		if (code >= 200 && code < 300)
+			goto accepted;
 		failure_set(f, code >= 500 ? EX_UNAVAILABLE : EX_TEMPFAIL,
 		    code >= 500 ? FAIL_PERM : FAIL_TEMP, "relay said at dot: "
 		    "%s", text);
 		goto out;
 	}
+accepted:
 	if (record(e, src, acc) == -1) {
 		failure_set(f, EX_IOERR, FAIL_TEMP, "fake relay cannot store");
 		goto out;
