@@ -179,7 +179,8 @@ smtp_transaction(struct smtp_session *s, struct envelope *e,
 	if (acc == NULL || !s->usable)
 		goto out;
 	if ((d = getenv("FAKE_SMTP_DELAY_MS")) != NULL) {
-		struct timespec ts = { 0, strtol(d, NULL, 10) * 1000000L };
+		long ms = strtol(d, NULL, 10);
+		struct timespec ts = { ms / 1000, ms % 1000 * 1000000L };
 
 		nanosleep(&ts, NULL);
 	}
