@@ -63,34 +63,38 @@ ascii(const char *s)
 	return 1;
 }
 
+/* "class.subject.detail" at p (RFC 3463 section 2), followed by a space or
+ * the end; returns its length, or 0. */
+static size_t
+enhanced(const char *p)
+{
+	size_t i = 2, a = 0, b = 0;
+
+	if ((p[0] != '4' && p[0] != '5') || p[1] != '.')
+		return 0;
+	while (p[i] >= '0' && p[i] <= '9' && a < 3)
+		i++, a++;
+	if (a == 0 || p[i] != '.')
+		return 0;
+	i++;
+	while (p[i] >= '0' && p[i] <= '9' && b < 3)
+		i++, b++;
+	return b > 0 && (p[i] == ' ' || p[i] == '\0') ? i : 0;
+}
+
 void
 bounce_status(int code, const char *reply, char st[16])
 {
-	const char *p = reply;
 	size_t n = 0;
 
-	/* Skip a leading basic code ("550 " or "550-"). */
-	if (p != NULL && strlen(p) > 4 && p[0] >= '2' && p[0] <= '5' &&
-	    (p[3] == ' ' || p[3] == '-'))
-		p += 4;
-	/* class "." subject(1-3 digits) "." detail(1-3 digits) */
-	if (p != NULL && (p[0] == '4' || p[0] == '5') && p[1] == '.') {
-		size_t i = 2, a = 0, b = 0;
-
-		while (p[i] >= '0' && p[i] <= '9' && a < 3)
-			i++, a++;
-		if (a > 0 && p[i] == '.') {
-			i++;
-			while (p[i] >= '0' && p[i] <= '9' && b < 3)
-				i++, b++;
-			if (b > 0 && (p[i] == ' ' || p[i] == '\0'))
-				n = i;
+	/* The first word that is an enhanced code; callers' messages may
+	 * put words before the reply ("relay said at MAIL: 550 5.7.1 ..."). */
+	for (const char *p = reply; p != NULL && *p != '\0' && n == 0; p++)
+		if ((p == reply || p[-1] == ' ') && (n = enhanced(p)) > 0) {
+			memcpy(st, p, n);
+			st[n] = '\0';
 		}
-	}
-	if (n > 0 && n < 16) {
-		memcpy(st, p, n);
-		st[n] = '\0';
-	} else
+	if (n == 0)
 		snprintf(st, 16, "%s", code >= 400 && code < 500 ? "4.0.0" :
 		    "5.0.0");
 }
