@@ -42,12 +42,18 @@ int	 queue_enqueue(const struct account *, const struct envelope *,
 	    struct source *, const char *last_error,
 	    char id_out[QUEUE_ID_MAX], struct failure *);
 
-/* Which messages a run takes (sendmail -qI / -qR). */
+/* Which messages a run takes (sendmail -qI / -qR / -qS), and how to
+ * find the account of a message queued under an account not passed in. */
 struct queue_select {
 	const char	*id;	/* -qI: id prefix (case-insensitive), or NULL */
 	const char	*rcpt;	/* -qR: substring of a recipient, or NULL */
+	const char	*sender; /* -qS: substring of the sender, or NULL */
 	int		 force;	/* ignore the retry backoff; sendmail does
-				   so when -qI or -qR names messages */
+				   so when -qI, -qR or -qS names messages */
+	/* Optional: the account called name, or NULL when there is none;
+	 * the result is borrowed until queue_run() returns. */
+	const struct account *(*lookup)(void *ctx, const char *name);
+	void		*lookup_ctx;
 };
 
 struct queue_stats {
@@ -64,9 +70,10 @@ struct queue_stats {
 
 /*
  * Deliver what is due (or selected) in the spool directories of the given
- * accounts (all those of the configuration: a message is sent with the
- * account it was queued under; one left by an account no longer
- * configured stays and is counted in unknown).  Messages of one account go
+ * accounts.  A message is sent with the account it was queued under: one
+ * of accts, else what sel->lookup returns; one whose account is no longer
+ * configured stays and is counted in unknown.  sel may be NULL (what is
+ * due, all accounts in accts).  Messages of one account go
  * over one SMTP session, one transaction each.  A message whose relay
  * refuses it for good, or that is older than queue_lifetime, is bounced to
  * its sender and moved to failed/.  Each message is locked while in

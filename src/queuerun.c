@@ -29,6 +29,7 @@
 struct run {
 	int			 dfd;
 	const struct account	*acct;
+	const char		*group;	/* account name in the spool */
 	struct smtp_session	*sess;
 	int			 own;	/* we open and close sessions */
 	int			 down;	/* smtp_open failed in this run */
@@ -58,6 +59,8 @@ selected(const struct run *r, const char *id, const struct spool_meta *m)
 	if (s == NULL)
 		return m->next <= (int64_t)r->now;
 	if (s->id != NULL && strncasecmp(id, s->id, strlen(s->id)) != 0)
+		return 0;
+	if (s->sender != NULL && !has_ci(m->env.sender, s->sender))
 		return 0;
 	if (s->rcpt != NULL) {
 		for (size_t i = 0; i < m->env.nrcpt && !any; i++)
@@ -346,7 +349,7 @@ one(struct run *r, const char *id)
 		r->st->corrupt++;
 		goto out;
 	}
-	if (strcmp(m.account, r->acct->name) != 0 || !selected(r, id, &m))
+	if (strcmp(m.account, r->group) != 0 || !selected(r, id, &m))
 		goto done;
 	if (session(r, &f) == -1 && !r->own)
 		goto done;	/* the caller's session is gone: not an attempt */
@@ -421,6 +424,9 @@ run_dir(struct run *r, const struct account *const *accts, size_t nacct,
 		for (size_t k = 0; k < nacct && a == NULL; k++)
 			if (strcmp(accts[k]->name, names[i]) == 0)
 				a = accts[k];
+		if (a == NULL && names[i][0] != '\0' && r->sel != NULL &&
+		    r->sel->lookup != NULL)
+			a = r->sel->lookup(r->sel->lookup_ctx, names[i]);
 		if (a == NULL && names[i][0] == '\0' && nacct > 0)
 			a = accts[0];	/* corrupt: any account sets it aside */
 		for (size_t j = i; j < n; j++)
@@ -433,6 +439,7 @@ run_dir(struct run *r, const struct account *const *accts, size_t nacct,
 			r->st->unknown += (unsigned)cnt;
 		} else {
 			r->acct = a;
+			r->group = names[i];
 			r->down = 0;
 			drain(r, mine, cnt);
 			if (r->own) {

@@ -74,4 +74,16 @@ grep_err 'not configured' "unknown account reported"
 is_count 1 "$(nqueued)" "and left in the queue"
 run qd -A other run
 grep_out 'delivered=1' "delivered once the account exists"
+
+# -qS selects by sender; accounts found through the lookup callback.
+msg | "$QD" -d "$Q" -m 600 enqueue -f boss@example.com -e "451 x" s@example.net >/dev/null 2>&1
+msg | "$QD" -d "$Q" -m 600 enqueue -e "451 x" t@example.net >/dev/null 2>&1
+run "$QD" -d "$Q" -m 600 run -S BOSS@
+grep_out 'delivered=1 deferred=0' "-qS selects by sender substring"
+run qd run -F
+grep_out 'delivered=1' "-q with force sends what is not yet due"
+msg | "$QD" -d "$Q" -a cfg-work enqueue w@example.net >/dev/null 2>&1
+run qd run -l
+grep_out 'delivered=1 .* unknown=0' "account found through the lookup"
+is_count 0 "$(nqueued)" "queue empty"
 finish

@@ -9,7 +9,8 @@
  *   queue-driver [account options] send [-f sender] rcpt... < message
  *       try now; on a temporary failure queue (exit 0, "queued as ID" on
  *       stderr), on success drain the account over the same session
- *   queue-driver [account options] run [-I id] [-R rcpt] [-F]
+ *   queue-driver [account options] run [-I id] [-R rcpt] [-S sender] [-F]
+ *       [-l]  (-l: accounts named cfg-* are found through the lookup)
  *   queue-driver [account options] list
  * Account options: -d queue_dir -a name -h host -p port -L lifetime
  *   -m retry_min -M retry_max -Q (queue disabled) -D domain -T (plain TCP,
@@ -106,6 +107,22 @@ num(const char *s)
 	return v;
 }
 
+/* -l: accounts found by name, as main.c would load them from the
+ * configuration: any name starting with "cfg-" exists. */
+static const struct account *
+lookup(void *ctx, const char *name)
+{
+	static struct account found;
+	static char nm[64];
+
+	if (strncmp(name, "cfg-", 4) != 0)
+		return NULL;
+	found = *(const struct account *)ctx;
+	snprintf(nm, sizeof(nm), "%s", name);
+	found.name = nm;
+	return &found;
+}
+
 static int
 report(struct failure *f)
 {
@@ -190,10 +207,13 @@ main(int argc, char **argv)
 		return EX_OK;
 	}
 	if (strcmp(cmd, "run") == 0) {
-		while ((c = getopt(argc, argv, "I:R:F")) != -1) {
+		while ((c = getopt(argc, argv, "I:R:S:Fl")) != -1) {
 			switch (c) {
 			case 'I': sel.id = optarg; sel.force = 1; break;
 			case 'R': sel.rcpt = optarg; sel.force = 1; break;
+			case 'S': sel.sender = optarg; sel.force = 1; break;
+			case 'l': sel.lookup = lookup; sel.lookup_ctx = &a;
+				break;
 			case 'F': sel.force = 1; break;
 			default: return EX_USAGE;
 			}
