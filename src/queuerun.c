@@ -433,9 +433,12 @@ run_dir(struct run *r, const struct account *const *accts, size_t nacct,
 			if (names[j] != NULL && strcmp(names[j], names[i]) == 0)
 				mine[cnt++] = ids[j];
 		if (a == NULL) {
-			log_error("queue: %zu message%s for account \"%s\", "
+			/* Not on stderr: a cron job would mail it every run. */
+			log_debug("queue: %zu message%s for account \"%s\", "
 			    "which is not configured: left in the queue", cnt,
 			    cnt == 1 ? "" : "s", names[i]);
+			log_message("account=%s nmsg=%zu status=unknown-account",
+			    names[i], cnt);
 			r->st->unknown += (unsigned)cnt;
 		} else {
 			r->acct = a;

@@ -70,7 +70,11 @@ is_count 0 "$(nqueued)" "queue disabled: nothing kept"
 msg | "$QD" -d "$Q" -a other enqueue o@example.net >/dev/null 2>&1
 run qd run
 grep_out 'unknown=1' "unknown account counted"
-grep_err 'not configured' "unknown account reported"
+nogrep_err 'not configured' "unknown account: quiet without -v"
+QD_VERBOSE=1; export QD_VERBOSE
+run qd run
+unset QD_VERBOSE
+grep_err 'not configured' "unknown account: said with -v"
 is_count 1 "$(nqueued)" "and left in the queue"
 run qd -A other run
 grep_out 'delivered=1' "delivered once the account exists"

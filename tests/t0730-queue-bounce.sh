@@ -76,6 +76,18 @@ run qd run
 grep_out 'failed=1 bounced=0' "null sender: no bounce"
 is_count 0 "$(nsent)" "null sender: nothing sent"
 
+# NOTIFY=NEVER: no bounce; NOTIFY=FAILURE,DELAY: a bounce.
+reset
+msg never | qd enqueue -N NEVER -e "451 x" n@example.net >/dev/null 2>&1
+fault "mail 550 5.7.1 no"
+run qd run
+grep_out 'failed=1 bounced=0' "NOTIFY=NEVER: no bounce"
+msg fd | qd enqueue -N FAILURE,DELAY -e "451 x" n@example.net >/dev/null 2>&1
+fault "mail 550 5.7.1 no"
+run qd run
+grep_out 'failed=1 bounced=1' "NOTIFY=FAILURE,DELAY: bounced"
+check "the bounce asks for no DSN itself" test "$(nsent)" = 1
+
 # The bounce itself refused: reported, message in failed/, no loop.
 reset
 queue1 "bounce-refused"

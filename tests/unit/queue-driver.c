@@ -5,6 +5,7 @@
  * src/smtp.c when built as queue-driver-real.
  *
  *   queue-driver [account options] enqueue [-f sender] [-e error] [-S usec]
+ *                [-N notify]
  *                rcpt... < message
  *   queue-driver [account options] send [-f sender] rcpt... < message
  *       try now; on a temporary failure queue (exit 0, "queued as ID" on
@@ -157,6 +158,7 @@ main(int argc, char **argv)
 	struct queue_stats st;
 	char id[QUEUE_ID_MAX];
 	const char *from = "sender@example.org", *err = NULL, *cmd;
+	const char *notify = NULL;
 	int c, rc = EX_OK;
 	static char defname[] = "default", defhost[] = "127.0.0.1";
 
@@ -225,16 +227,18 @@ main(int argc, char **argv)
 		    st.failed, st.bounced, st.busy, st.corrupt, st.unknown);
 		return EX_OK;
 	}
-	while ((c = getopt(argc, argv, "f:e:S:")) != -1) {
+	while ((c = getopt(argc, argv, "f:e:S:N:")) != -1) {
 		switch (c) {
 		case 'f': from = optarg; break;
+		case 'N': notify = optarg; break;
 		case 'e': err = optarg; break;
 		case 'S': m.delay_us = num(optarg); break;
 		default: return EX_USAGE;
 		}
 	}
 	if (envelope_from(&e, argc - optind, argv + optind, from) == -1 ||
-	    slurp(&m, &src) == -1)
+	    slurp(&m, &src) == -1 ||
+	    (notify != NULL && (e.dsn_notify = strdup(notify)) == NULL))
 		return EX_OSERR;
 	if (strcmp(cmd, "enqueue") == 0) {
 		if (queue_enqueue(&a, &e, &src, err, id, &f) == -1)
