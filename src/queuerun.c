@@ -432,7 +432,9 @@ run_dir(struct run *r, const struct account *const *accts, size_t nacct,
 		for (size_t j = i; j < n; j++)
 			if (names[j] != NULL && strcmp(names[j], names[i]) == 0)
 				mine[cnt++] = ids[j];
-		if (a == NULL) {
+		if (a == NULL && !r->own) {
+			/* Draining after a send: other accounts are not ours. */
+		} else if (a == NULL) {
 			/* Not on stderr: a cron job would mail it every run. */
 			log_debug("queue: %zu message%s for account \"%s\", "
 			    "which is not configured: left in the queue", cnt,
