@@ -14,6 +14,8 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,6 +71,45 @@ selected(const struct run *r, const char *id, const struct spool_meta *m)
 			return 0;
 	}
 	return s->force || m->next <= (int64_t)r->now;
+}
+
+/* The message file as a source (source.h), read with pread. */
+static ssize_t
+src_read(void *ctx, char *buf, size_t len)
+{
+	struct spool_source *s = ctx;
+	ssize_t r;
+
+	do
+		r = pread(s->fd, buf, len, s->off);
+	while (r == -1 && errno == EINTR);
+	if (r > 0)
+		s->off += r;
+	return r;
+}
+
+static int
+src_rewind(void *ctx)
+{
+	((struct spool_source *)ctx)->off = 0;
+	return 0;
+}
+
+static int
+spool_source(struct spool_source *s, int fd, struct source *src)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) == -1)
+		return -1;
+	s->fd = fd;
+	s->off = 0;
+	memset(src, 0, sizeof(*src));
+	src->read = src_read;
+	src->rewind = src_rewind;
+	src->ctx = s;
+	src->size = (uint64_t)st.st_size;
+	return 0;
 }
 
 /* ------------------------------------------------------------ bounces */

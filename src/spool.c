@@ -533,44 +533,6 @@ spool_move(int dfd, const char *id, const char *sub)
 	return fsync(dfd);
 }
 
-static ssize_t
-src_read(void *ctx, char *buf, size_t len)
-{
-	struct spool_source *s = ctx;
-	ssize_t r;
-
-	do
-		r = pread(s->fd, buf, len, s->off);
-	while (r == -1 && errno == EINTR);
-	if (r > 0)
-		s->off += r;
-	return r;
-}
-
-static int
-src_rewind(void *ctx)
-{
-	((struct spool_source *)ctx)->off = 0;
-	return 0;
-}
-
-int
-spool_source(struct spool_source *s, int fd, struct source *src)
-{
-	struct stat st;
-
-	if (fstat(fd, &st) == -1)
-		return -1;
-	s->fd = fd;
-	s->off = 0;
-	memset(src, 0, sizeof(*src));
-	src->read = src_read;
-	src->rewind = src_rewind;
-	src->ctx = s;
-	src->size = (uint64_t)st.st_size;
-	return 0;
-}
-
 long long
 spool_size(int dfd, const char *id)
 {

@@ -81,12 +81,11 @@ int	 spool_remove(int dfd, const char *id);
  * or -1 (errno). */
 int	 spool_move(int dfd, const char *id, const char *sub);
 
-/* A source reading the locked df fd (borrowed); size from fstat. */
+/* A source reading the locked df fd (borrowed; queuerun.c). */
 struct spool_source {
 	int	 fd;
 	off_t	 off;
 };
-int	 spool_source(struct spool_source *, int fd, struct source *);
 
 /* When a message that has failed `attempts` times is next due: retry_min
  * doubling per attempt, capped at retry_max, less up to a quarter at
