@@ -39,7 +39,22 @@ struct run {
 	const struct queue_select *sel;
 	struct queue_stats	*st;
 	time_t			 now;
+	unsigned		 unsynced; /* removals not yet fsynced */
 };
+
+/* Removals are synced in batches: a directory fsync per delivered message
+ * cost more than the SMTP transaction itself (6 ms against 3 ms here). A
+ * power loss before the batch is synced can only resend, never lose. */
+#define SYNC_BATCH	64
+
+static void
+sync_dir(struct run *r, int force)
+{
+	if (r->unsynced > 0 && (force || r->unsynced >= SYNC_BATCH)) {
+		fsync(r->dfd);
+		r->unsynced = 0;
+	}
+}
 
 static int
 has_ci(const char *hay, const char *needle)
@@ -349,9 +364,11 @@ settle(struct run *r, const char *id, int fd, struct spool_meta *m,
 		    "error=\"%s\"", id, m->account, bounced, m->error);
 		return;
 	}
-	if (spool_remove(r->dfd, id) == -1)
+	if (spool_remove(r->dfd, id, 0) == -1)
 		log_error("queue %s: delivered, but cannot remove it: %s", id,
 		    strerror(errno));
+	r->unsynced++;
+	sync_dir(r, 0);
 	r->st->delivered++;
 	log_message("queue-id=%s account=%s nrcpt=%zu status=sent", id,
 	    m->account, acc);
@@ -373,6 +390,14 @@ one(struct run *r, const char *id)
 	if ((fd = spool_lock(r->dfd, id)) == -1) {
 		if (errno == EWOULDBLOCK)
 			r->st->busy++;
+		else if (errno == ENOENT && spool_orphan_record(r->dfd, id)) {
+			/* Writers create df before qf, removers unlink qf
+			 * first: only a lost unlink leaves this. */
+			spool_move(r->dfd, id, "corrupt");
+			log_error("queue %s: record without message; moved to "
+			    "corrupt/", id);
+			r->st->corrupt++;
+		}
 		return;
 	}
 	rc = spool_load(r->dfd, id, &m, why, sizeof(why));
@@ -532,6 +557,7 @@ run_paths(struct run *r, const struct account *const *accts, size_t nacct,
 			run_dir(r, accts, nacct, ids, n);
 			spool_ids_free(ids, n);
 		}
+		sync_dir(r, 1);
 		close(r->dfd);
 	}
 	return rc;

@@ -434,6 +434,17 @@ spool_lock(int dfd, const char *id)
 }
 
 int
+spool_orphan_record(int dfd, const char *id)
+{
+	char qf[SPOOL_ID_MAX + 2], df[SPOOL_ID_MAX + 2];
+
+	if (name(qf, sizeof(qf), "qf", id) || name(df, sizeof(df), "df", id))
+		return 0;
+	return faccessat(dfd, qf, F_OK, 0) == 0 &&
+	    faccessat(dfd, df, F_OK, 0) == -1 && errno == ENOENT;
+}
+
+int
 spool_locked(int dfd, const char *id)
 {
 	int fd = spool_lock(dfd, id);
@@ -495,7 +506,7 @@ spool_update(int dfd, const char *id, const struct spool_meta *m,
 }
 
 int
-spool_remove(int dfd, const char *id)
+spool_remove(int dfd, const char *id, int sync)
 {
 	char qf[SPOOL_ID_MAX + 2], df[SPOOL_ID_MAX + 2];
 
@@ -506,7 +517,7 @@ spool_remove(int dfd, const char *id)
 		return -1;
 	if (unlinkat(dfd, df, 0) == -1 && errno != ENOENT)
 		return -1;
-	return fsync(dfd);
+	return sync ? fsync(dfd) : 0;
 }
 
 int

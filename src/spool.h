@@ -65,6 +65,8 @@ void	 spool_ids_free(char **ids, size_t n);
  * lock, or -1 when the entry is gone (ENOENT) or in flight elsewhere
  * (EWOULDBLOCK). */
 int	 spool_lock(int dfd, const char *id);
+/* Whether qf<id> exists without its df<id> (left by a lost unlink). */
+int	 spool_orphan_record(int dfd, const char *id);
 /* Whether some process holds the entry locked (for listing). */
 int	 spool_locked(int dfd, const char *id);
 
@@ -75,8 +77,11 @@ int	 spool_load(int dfd, const char *id, struct spool_meta *,
 /* Replace qf<id> atomically.  Returns 0 or -1 (failure recorded). */
 int	 spool_update(int dfd, const char *id, const struct spool_meta *,
 	    struct failure *);
-/* Delete the entry (qf first, then df).  Returns 0 or -1 (errno). */
-int	 spool_remove(int dfd, const char *id);
+/* Delete the entry (qf first, then df); with sync, fsync the directory.
+ * Without, the caller syncs later: until then a power loss can bring a
+ * delivered message back, to be sent again (never lost).  Returns 0 or
+ * -1 (errno). */
+int	 spool_remove(int dfd, const char *id, int sync);
 /* Move the entry into subdirectory sub ("failed", "corrupt").  Returns 0
  * or -1 (errno). */
 int	 spool_move(int dfd, const char *id, const char *sub);

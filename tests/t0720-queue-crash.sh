@@ -112,6 +112,13 @@ run qd run
 grep_out 'corrupt=0' "reported once only"
 nogrep_err 'corrupt' "not reported again"
 
+# A record whose message file is gone (a lost unlink) is set aside.
+msg o | qd enqueue o@example.net >/dev/null 2>&1
+rm -f "$Q"/df*
+run qd run
+grep_out 'corrupt=1' "record without message: set aside"
+is_count 0 "$(nqueued)" "record without message: not visible any more"
+
 # 6. A spool directory others can write to is refused.
 chmod 777 "$Q"
 msg >"$T/m"; run qd enqueue u@example.net <"$T/m"

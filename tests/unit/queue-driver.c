@@ -16,7 +16,7 @@
  * Account options: -d queue_dir -a name -h host -p port -L lifetime
  *   -m retry_min -M retry_max -Q (queue disabled) -D domain -T (plain TCP,
  *   no auth: for the real relay tests) -A name (a second account, same
- *   settings otherwise)
+ *   settings otherwise) -c trust_file -u user -w password (STARTTLS + AUTH)
  * The message on stdin gets CRLF line endings.  Exit codes are postie's.
  */
 #include "config.h"
@@ -177,7 +177,7 @@ main(int argc, char **argv)
 	a.tls = TLSMODE_STARTTLS;
 	a.tls_verify = 1;
 	a.timeouts = (struct timeouts){ 10, 10, 10, 10, 10, 10, 60 };
-	while ((c = getopt(argc, argv, "+d:a:h:p:L:m:M:QD:TA:")) != -1) {
+	while ((c = getopt(argc, argv, "+d:a:h:p:L:m:M:QD:TA:c:u:w:")) != -1) {
 		switch (c) {
 		case 'd': a.queue_dir = optarg; break;
 		case 'a': a.name = optarg; break;
@@ -190,6 +190,9 @@ main(int argc, char **argv)
 		case 'D': a.domain = optarg; break;
 		case 'T': a.tls = TLSMODE_OFF; a.auth = AUTHMODE_OFF; break;
 		case 'A': b = a; b.name = optarg; nacct = 2; break;
+		case 'c': a.tls_trust_file = optarg; break;
+		case 'u': a.user = optarg; break;
+		case 'w': a.password = optarg; break;
 		default: return EX_USAGE;
 		}
 	}
