@@ -11,6 +11,7 @@
 #ifndef POSTIE_MESSAGE_H
 #define POSTIE_MESSAGE_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "envelope.h"
@@ -19,15 +20,24 @@
 
 struct message;		/* opaque */
 
+/* Hard caps on the header block (the body has none: it is on disk). */
+#define MESSAGE_HEADER_MAX	(256 * 1024)	/* octets, CRLFs included */
+#define MESSAGE_FIELDS_MAX	1000
+
 struct intake_opts {
 	int		 dot_ends;	/* no -i/-oi: a line "." ends input */
 };
 
 /*
  * Read the message from fd (normally 0) to its end (or the lone dot).
- * Returns a new message (caller frees with message_free), or NULL with the
- * failure recorded (EX_IOERR reading, EX_CANTCREAT/EX_OSERR for the
- * temporary file, EX_DATAERR for a header block over the hard cap).
+ * LF, CRLF and a bare CR each end a line, stored as CRLF; a missing final
+ * line ending is added; a first "From " (mbox) line is dropped; NUL is
+ * kept in the body (counted in message_stats) and refused in the header.
+ * The spool is mkostemp(O_CLOEXEC) in $TMPDIR (else /tmp), unlinked at
+ * once.  Returns a new message (caller frees with message_free), or NULL
+ * with the failure recorded (EX_IOERR reading or writing, EX_CANTCREAT
+ * for the temporary file, EX_OSERR out of memory, EX_DATAERR for a NUL
+ * in the header or a header block over the hard caps).
  */
 struct message *message_read(int fd, const struct intake_opts *,
 	    struct failure *);
@@ -41,12 +51,20 @@ struct prepare_opts {
 };
 
 /*
- * Complete the message and its envelope: with -t add the To/Cc/Bcc (or the
- * first Resent- block's) recipients to those already in the envelope;
- * remove Bcc; map bare names through the aliases file, else qualify them
- * with the domain (the envelope sender too); add Date, Message-ID and From
- * when missing.  EX_DATAERR for a malformed address or -t with no
- * recipient at all.
+ * Complete the message and its envelope: each envelope recipient (an
+ * address list: "Joe <j@x>, k@x" gives two) and, with -t, the To/Cc/Bcc
+ * (or the topmost Resent- block's) recipients, deduplicated; bare names
+ * through the aliases file, else qualified with the domain (no domain:
+ * this host's name), the envelope sender too (NULL sender: the login
+ * name; "" or "<>": the null sender, kept); domains as A-labels, a
+ * non-ASCII local part sets env->smtputf8.  Remove Bcc, Resent-Bcc,
+ * Return-Path and Content-Length; add Date, Message-ID and (with
+ * add_from) From when missing; set env->body to BODY_8BITMIME when it is
+ * BODY_UNSET and an octet is 8-bit.  Returns 0, or -1 with the failure
+ * recorded: EX_DATAERR for a malformed address (CR, LF, NUL, control),
+ * a bad -F name, or -t with no recipient at all; EX_USAGE for no
+ * recipient without -t; EX_NOINPUT / EX_CONFIG from the aliases file;
+ * EX_OSERR when out of memory.
  */
 int	 message_prepare(struct message *, struct envelope *,
 	    const struct prepare_opts *, struct failure *);
@@ -63,6 +81,16 @@ size_t	 message_header_remove(struct message *, const char *name);
  * Returns 0, or -1 when out of memory. */
 int	 message_header_add(struct message *, const char *name,
 	    const char *value);
+
+/* What intake saw (extension, not in the original contract). */
+struct message_stats {
+	uint64_t	 body_size;	/* octets of the body, CRLF */
+	uint64_t	 nul;		/* NUL octets kept in the body */
+	int		 body_eightbit;	/* some body octet >= 0x80 */
+	int		 body_longlines; /* some body line over 998 octets */
+	int		 header_eightbit; /* some header octet >= 0x80 */
+};
+void	 message_stats(const struct message *, struct message_stats *);
 
 /* The body alone (after the blank line), CRLF, as a source. */
 int	 message_body_source(struct message *, struct source *);

@@ -3,10 +3,13 @@
 # Source after tests/lib.sh:
 #   . "$TEST_SRCDIR/lib.sh"
 #   . "$TEST_SRCDIR/lib-smtpd.sh"
-#   start_smtpd [server options...]     # see tests/smtpd/README
+#   smtpd_script <<'EOF'                 # optional: faults
+#   at RCPT reply 451 4.7.1 greylisted
+#   EOF
+#   start_smtpd -s "$SMTPD_SCRIPT" [server options...]  # tests/smtpd/README
 #   smtpd_config                         # writes $POSTIE_CONFIG
 #   expect_exit 0 "sends" "$POSTIE" -t <msg
-#   wait_smtpd                           # the server has finished
+#   wait_smtpd                           # the server has finished ($smtpd_rc)
 #   grep -q '^MAIL FROM:<a@b>' "$SMTPD_LOG"
 # start_smtpd gives the server, before the caller's options (later options
 # win): -C server cert, -K key (so STARTTLS on), -p, -l, -d, -T 30.
@@ -82,6 +85,18 @@ smtpd_config() {
 	} | awk -F' = ' '{ v[$1] = $0; if (!($1 in seen)) { seen[$1] = 1; k[n++] = $1 } }
 		END { for (i = 0; i < n; i++) print v[k[i]] }' |
 		write_config "${SMTPD_CONFIG_FILE:-$POSTIE_CONFIG}"
+}
+
+# smtpd_script < TEXT: save a dialogue script (tests/smtpd/README) and
+# set SMTPD_SCRIPT to its path:
+#   smtpd_script <<'EOF'
+#   at RCPT#2 reply 550 5.1.1 no such user
+#   EOF
+#   start_smtpd -s "$SMTPD_SCRIPT"
+smtpd_script() {
+	smtpd_n=$((smtpd_n + 1))
+	SMTPD_SCRIPT=$T/smtpd-script.$smtpd_n
+	cat >"$SMTPD_SCRIPT"
 }
 
 # smtpd_waits: the last "waits N" count in the transcript.

@@ -62,6 +62,16 @@ same_file "$SMTPD_DIR/msg.1" "$T/want" "BDAT chunks stored concatenated"
 check "pipelined EHLO noted" grep -q '^! pipelining-violation EHLO$' "$SMTPD_LOG"
 check "pipelined MAIL/RCPT/BDAT not noted" sh -c "! grep -q 'violation [MRB]' '$SMTPD_LOG'"
 
+# --- DATA: only CRLF.CRLF ends it; one dot removed at each line start
+start_smtpd
+session "EHLO x\r\nAUTH PLAIN $PLAIN_IR\r\nMAIL FROM:<a@x>\r\nRCPT TO:<b@x>\r\nDATA\r\nA\n.\nB\r\n..C\r\n.\rX\r\n\r\n.\r\nMAIL FROM:<>\r\nRCPT TO:<b@x>\r\nDATA\r\n.\r\nQUIT\r\n"
+wait_smtpd
+printf 'A\n.\nB\r\n.C\r\n\rX\r\n\r\n' >"$T/want"
+same_file "$SMTPD_DIR/msg.1" "$T/want" "DATA un-stuffing is exact (bare LF is no line end)"
+check "an empty message is stored empty" test -e "$SMTPD_DIR/msg.2" -a ! -s "$SMTPD_DIR/msg.2"
+check "null sender in the envelope" grep -q '^MAIL FROM:<>$' "$SMTPD_DIR/msg.2.env"
+check "body pipelined after DATA noted" grep -q '^! pipelining-violation DATA$' "$SMTPD_LOG"
+
 # --- PIPELINING not offered: noted, or refused
 printf 'nocap PIPELINING\n' >"$T/s"
 start_smtpd -s "$T/s"
@@ -107,6 +117,15 @@ session "EHLO x\r\nMAIL FROM:<a@x>\r\nQUIT\r\n"
 grep_out '^530 5.7.0 Authentication required' "require-auth"
 wait_smtpd
 
+# --- strict syntax
+start_smtpd
+session "EHLO\r\nEHLO x\r\nAUTH PLAIN $PLAIN_IR\r\nMAIL FROM: a@x\r\nMAIL FROM:<a@x>junk\r\nMAIL FROM:<a@x> BODY=8BITMIME\r\nRCPT TO:b@x\r\nQUIT\r\n"
+grep_out '^501 Syntax: EHLO hostname' "EHLO without a name: 501 (no enhanced code before EHLO)"
+grep_out '^501 5.1.7' "MAIL without <path>: 501"
+check "only the well-formed MAIL accepted" test "$(grep -c '^250 2.1.0' "$T/out")" = 1
+grep_out '^501 5.1.3' "RCPT without <path>: 501"
+wait_smtpd
+
 # --- reply faults
 printf 'at EHLO oversized 102400\n' >"$T/s"
 start_smtpd -s "$T/s"
@@ -131,8 +150,12 @@ grep_out '^2x0 odd' "reply-raw"
 grep_out '^250 extra' "inject after a reply"
 wait_smtpd
 
-printf 'at RCPT#2 reply 550 5.1.1 no such user\nat RCPT reply 251 2.1.5 forwarded\n' >"$T/s"
-start_smtpd -s "$T/s"
+smtpd_script <<'EOF'
+# the second RCPT of the run is refused, every other one forwarded
+at RCPT#2 reply 550 5.1.1 no such user
+at RCPT reply 251 2.1.5 forwarded
+EOF
+start_smtpd -s "$SMTPD_SCRIPT"
 session "EHLO x\r\nAUTH PLAIN $PLAIN_IR\r\nMAIL FROM:<a@x>\r\nRCPT TO:<b@x>\r\nRCPT TO:<c@x>\r\nRCPT TO:<d@x>\r\nQUIT\r\n"
 printf '251 2.1.5 forwarded\n550 5.1.1 no such user\n251 2.1.5 forwarded\n' >"$T/want"
 grep -a -e '^251' -e '^550' "$T/out" | tr -d '\r' >"$T/got"

@@ -157,6 +157,20 @@ env_add(struct sess *s, const char *line)
 	}
 }
 
+/*
+ * RFC 5321 §4.1.2: a path is "<" ... ">" right after the colon.  Strict
+ * on purpose: a client that sends anything else has a bug to show.
+ */
+static int
+bad_path(const char *p)
+{
+	const char *close;
+
+	if (*p != '<' || (close = strchr(p, '>')) == NULL)
+		return 1;
+	return close[1] != '\0' && close[1] != ' ';
+}
+
 static int
 mail(struct sess *s, const char *arg)
 {
@@ -166,6 +180,8 @@ mail(struct sess *s, const char *arg)
 
 	if (strncasecmp(arg, "FROM:", 5) != 0)
 		return rep(s, PH_MAIL, 501, "5.5.4", "Syntax: MAIL FROM:<address>");
+	if (bad_path(arg + 5))
+		return rep(s, PH_MAIL, 501, "5.1.7", "Bad sender address syntax");
 	if (!s->greeted)
 		return rep(s, PH_MAIL, 503, "5.5.1", "Error: send HELO/EHLO first");
 	if (cf->require_tls && s->c->tls == NULL)
@@ -195,6 +211,9 @@ rcpt(struct sess *s, const char *arg)
 
 	if (strncasecmp(arg, "TO:", 3) != 0)
 		return rep(s, PH_RCPT, 501, "5.5.4", "Syntax: RCPT TO:<address>");
+	if (bad_path(arg + 3))
+		return rep(s, PH_RCPT, 501, "5.1.3",
+		    "Bad recipient address syntax");
 	if (!s->mail)
 		return rep(s, PH_RCPT, 503, "5.5.1", "Error: need MAIL command");
 	if (s->cf->rcpt_limit > 0 && s->nrcpt >= s->cf->rcpt_limit)
@@ -396,6 +415,9 @@ command(struct sess *s, char *verb, char *arg)
 	}
 	if (s->badgreet)
 		code = rep(s, PH_OTHER, 503, "5.5.1", "Error: bad sequence");
+	else if ((strcasecmp(verb, "EHLO") == 0 ||
+	    strcasecmp(verb, "HELO") == 0) && *arg == '\0')
+		code = rep(s, PH_OTHER, 501, "5.5.4", "Syntax: EHLO hostname");
 	else if (strcasecmp(verb, "EHLO") == 0)
 		code = ehlo(s);
 	else if (strcasecmp(verb, "HELO") == 0) {
