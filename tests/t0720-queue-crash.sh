@@ -18,7 +18,7 @@ awk '{ printf "%s\r\n", $0 }' "$T/big" >"$T/big.crlf"
 i=0
 while [ $i -lt 30 ]; do
 	if [ $((i % 2)) = 0 ]; then
-		"$QD" -d "$Q" enqueue -S 400 k@example.net <"$T/big" >/dev/null 2>&1 &
+		"$QD" -d "$Q" enqueue -S 2000 k@example.net <"$T/big" >/dev/null 2>&1 &
 		delay=$(( $(rnd) % 250 ))
 	else
 		"$QD" -d "$Q" enqueue k@example.net <"$T/big" >/dev/null 2>&1 &
