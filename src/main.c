@@ -139,9 +139,11 @@ oom:
 	return -1;
 }
 
-/* Keep the owed recipients in the outbox (queue.h); the exit code. */
+/* Keep the owed recipients in the outbox (queue.h); the exit code.  The
+ * queued copy is the message as built (attachments and all), 7-bit-safe:
+ * whether the relay at retry time takes 8BITMIME is not known now. */
 static int
-keep_for_later(const struct account *a, struct message *m,
+keep_for_later(const struct account *a, struct message *m, struct mime *mm,
     const struct envelope *e, const struct failure *why)
 {
 	const char *reason = why->msg[0] ? why->msg :
@@ -155,10 +157,8 @@ keep_for_later(const struct account *a, struct message *m,
 		return EX_TEMPFAIL;
 	}
 	failure_clear(&qf);
-	if (message_source(m, &src) == -1) {
-		failure_set(&qf, EX_IOERR, FAIL_TEMP, "cannot read the message");
+	if (outgoing(m, mm, 0, &src, &qf) == -1)
 		return report(&qf);
-	}
 	if (queue_enqueue(a, e, &src, reason, id, &qf) == -1)
 		return report(&qf);
 	/* Accepted: exit 0.  Said where a person may be watching. */
@@ -206,7 +206,7 @@ deliver(const struct account *a, struct message *m, struct mime *mm,
 			    e->rcpt[i].reply[0] ? e->rcpt[i].reply : "5xx");
 	if (owed > 0) {
 		smtp_close(s);
-		rc = keep_for_later(a, m, e, f);
+		rc = keep_for_later(a, m, mm, e, f);
 		return rc != EX_OK ? rc : refused > 0 ? EX_NOUSER : EX_OK;
 	}
 	if (smtp_usable(s)) {
