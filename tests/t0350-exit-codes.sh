@@ -383,6 +383,21 @@ stop_smtpd
 no_contact "73/74"
 nothing_stored "73/74"
 
+# ----------------------------------------------------------------- 71
+# Out of file descriptors: with fds 0-2 and the spool file, socket()
+# gets EMFILE.  That is a local failure, not an unreachable relay.
+start_smtpd
+smtpd_config "$QOFF"
+expect_exit 71 "71: no file descriptor left for the socket" \
+    sh -c 'for fd in 3 4 5 6 7 8 9; do eval "exec $fd>&-"; done
+	ulimit -n 4 && exec "$@"' sh "$POSTIE" -i bob@example.org <"$T/in"
+grep_err "^postie: cannot create a socket for 127.0.0.1 port $SMTPD_PORT: Too many open files\$" \
+    "71: the local failure is named"
+one_line "71"
+stop_smtpd
+no_contact "71"
+nothing_stored "71"
+
 # ----------------------------------------------------------- 75 relay
 # a temporary refusal at each phase, with the queue off
 for rule in 'GREETING reply 421 4.3.2 not now' \
