@@ -21,8 +21,11 @@ msg() {
 }
 msg >"$T/in"
 
-# Every case runs with the queue off, so a temporary failure stays 75.
+# Every case runs with the queue off, so a temporary failure keeps its
+# code; the line then ends "; not queued (queue = false)" (NQ matches it,
+# and its absence before the queue existed).
 QOFF='queue=false'
+NQ='\(; not queued (queue = false)\)\{0,1\}$'
 
 # one_line NAME: the last run wrote exactly one line to standard error.
 one_line() {
@@ -402,7 +405,7 @@ smtpd_config "$QOFF"
 expect_exit 71 "71: no file descriptor left for the socket" \
     sh -c 'for fd in 3 4 5 6 7 8 9; do eval "exec $fd>&-"; done
 	ulimit -n 4 && exec "$@"' sh "$POSTIE" -i bob@example.org <"$T/in"
-grep_err "^postie: cannot create a socket for 127.0.0.1 port $SMTPD_PORT: Too many open files\$" \
+grep_err "^postie: cannot create a socket for 127.0.0.1 port $SMTPD_PORT: Too many open files$NQ" \
     "71: the local failure is named"
 one_line "71"
 stop_smtpd
@@ -438,7 +441,7 @@ stop_smtpd
 SMTPD_PORT=$closed smtpd_config "$QOFF"
 expect_exit 75 "75: connection refused" "$POSTIE" -i bob@example.org \
     <"$T/in"
-grep_err "^postie: cannot connect to 127.0.0.1 port $closed: Connection refused\$" \
+grep_err "^postie: cannot connect to 127.0.0.1 port $closed: Connection refused$NQ" \
     "75: connection refused: relay and reason named"
 one_line "75 connection refused"
 
@@ -451,7 +454,7 @@ start=$(date +%s)
 expect_exit 75 "75: relay stalls past timeout_command" "$POSTIE" -i \
     bob@example.org <"$T/in"
 check "75: stall: gave up within 10 s" test $(($(date +%s) - start)) -le 10
-grep_err '^postie: MAIL FROM:<[^>]*>: no reply from .* within 1 s$' \
+grep_err "^postie: MAIL FROM:<[^>]*>: no reply from .* within 1 s$NQ" \
     "75: stall: the command and the timeout are named"
 one_line "75 stall"
 wait_smtpd
@@ -468,6 +471,64 @@ grep_err '^postie: status unknown, the message may have been delivered: MAIL' \
 one_line "75 stall early BDAT"
 wait_smtpd
 
+# ------------------------------------------------- with the queue on
+# 0 also means "durably queued": a temporary failure is kept for -q and
+# postie exits 0, quietly unless -v (or a terminal); a queue that cannot
+# be written gives 73 or 74 and claims nothing.
+if "$POSTIE" -bp >/dev/null 2>&1; then
+	script_lines 'at RCPT reply 451 4.7.1 greylisted'
+	start_smtpd -s "$SMTPD_SCRIPT"
+	smtpd_config "queue_dir=\"$T/q1\""
+	expect_exit 0 "0: 4xx, queue on: queued" "$POSTIE" -i \
+	    bob@example.org <"$T/in"
+	wait_smtpd
+	check "0: queued: nothing on stderr (no -v, no terminal)" \
+	    test ! -s "$T/err"
+	nothing_stored "0 queued"
+	run "$POSTIE" -bp
+	grep_out 'bob@example.org' "0: queued: -bp lists the owed recipient"
+	script_lines 'at RCPT reply 451 4.7.1 greylisted'
+	start_smtpd -s "$SMTPD_SCRIPT"
+	smtpd_config "queue_dir=\"$T/q1\""
+	expect_exit 0 "0: 4xx, queue on, -v" "$POSTIE" -v -i \
+	    bob@example.org <"$T/in"
+	wait_smtpd
+	grep_err '451 4.7.1 greylisted; queued as ' "0: -v says why and the id"
+	script_lines 'at STARTTLS inject "250 injected\r\n"'
+	start_smtpd -s "$SMTPD_SCRIPT"
+	smtpd_config "queue_dir=\"$T/q2\""
+	expect_exit 0 "0: STARTTLS injection, queue on: queued for a retry" \
+	    "$POSTIE" -i bob@example.org <"$T/in"
+	wait_smtpd
+	run "$POSTIE" -bp
+	grep_out 'bob@example.org' "0: injection: -bp lists it"
+	if [ -n "$ns" ]; then
+		mkdir -p "$T/qro" "$T/qfull"
+		script_lines 'at RCPT reply 451 4.7.1 greylisted'
+		start_smtpd -s "$SMTPD_SCRIPT"
+		smtpd_config "queue_dir=\"$T/qro/q\""
+		expect_exit 73 "73: 4xx and the queue cannot be created" \
+		    in_tmpfs "$T/qro" ro "$POSTIE" -i bob@example.org <"$T/in"
+		wait_smtpd
+		grep_err "$T/qro/q" "73: the queue directory is named"
+		one_line "73 queue"
+		script_lines 'at RCPT reply 451 4.7.1 greylisted'
+		start_smtpd -s "$SMTPD_SCRIPT"
+		smtpd_config "queue_dir=\"$T/qfull/q\""
+		expect_exit 74 "74: 4xx and the queue file cannot be written" \
+		    in_tmpfs "$T/qfull" size=64k "$POSTIE" -i bob@example.org \
+		    <"$T/big"
+		wait_smtpd
+		grep_err 'No space left on device' "74: the full queue is named"
+		one_line "74 queue"
+	else
+		skip_test "73/74: queue unwritable" \
+		    "unshare --mount is not permitted here"
+	fi
+else
+	skip_test "0: queued" "this postie has no queue yet (-bp fails)"
+fi
+
 # ----------------------------------------------------------------- 76
 # (without CHUNKING: a small message would already have left with an early
 # BDAT LAST, and the relay may well have stored it)
@@ -477,7 +538,7 @@ smtpd_config "$QOFF"
 expect_exit 76 "76: malformed reply (the code changes mid-reply)" \
     "$POSTIE" -i bob@example.org <"$T/in"
 wait_smtpd
-grep_err '^postie: MAIL FROM:<[^>]*>: malformed reply from .*: reply code changed within a multi-line reply$' \
+grep_err "^postie: MAIL FROM:<[^>]*>: malformed reply from .*: reply code changed within a multi-line reply$NQ" \
     "76: malformed reply named"
 one_line "76 malformed"
 nothing_stored "76 malformed"
@@ -487,7 +548,7 @@ smtpd_config "$QOFF"
 expect_exit 76 "76: malformed reply (non-digit code)" \
     "$POSTIE" -i bob@example.org <"$T/in"
 wait_smtpd
-grep_err '^postie: EHLO: malformed reply from .*: reply does not start with a reply code$' \
+grep_err "^postie: EHLO: malformed reply from .*: reply does not start with a reply code$NQ" \
     "76: non-digit code named"
 one_line "76 non-digit"
 nothing_stored "76 non-digit"
