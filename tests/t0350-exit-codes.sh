@@ -502,6 +502,17 @@ if "$POSTIE" -bp >/dev/null 2>&1; then
 	wait_smtpd
 	run "$POSTIE" -bp
 	grep_out 'bob@example.org' "0: injection: -bp lists it"
+	# no descriptor for the socket, and none for the queue either
+	start_smtpd
+	smtpd_config "queue_dir=\"$T/q3\""
+	expect_exit 73 "73: no descriptor for the socket nor the queue" \
+	    sh -c 'for fd in 3 4 5 6 7 8 9; do eval "exec $fd>&-"; done
+		ulimit -n 4 && exec "$@"' sh "$POSTIE" -i bob@example.org \
+	    <"$T/in"
+	grep_err "^postie: queue directory $T/q3: Too many open files\$" \
+	    "73: the queue directory is named with the reason"
+	one_line "73 queue, no descriptor"
+	stop_smtpd
 	if [ -n "$ns" ]; then
 		mkdir -p "$T/qro" "$T/qfull"
 		script_lines 'at RCPT reply 451 4.7.1 greylisted'
