@@ -163,6 +163,8 @@ v_value(cfg_t *cfg, cfg_opt_t *opt)
 		bad = confv_fingerprint(s);
 	else if (strcmp(n, "log") == 0)
 		bad = confv_log(s);
+	else if (strcmp(n, "domain") == 0)
+		bad = confv_domain(s);
 	else if (strncmp(n, "timeout_", 8) == 0 || strncmp(n, "retry_", 6) == 0
 	    || strcmp(n, "queue_lifetime") == 0)
 		bad = confv_duration(s, &x);

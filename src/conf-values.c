@@ -137,6 +137,29 @@ confv_auth_word(const char *s, enum auth_mode *m)
 	return 0;
 }
 
+/*
+ * The domain sent in EHLO (RFC 5321 4.1.1.1): letters, digits, '-', '_'
+ * and dots, at most 255 octets (4.5.3.1.2), or an address literal in
+ * brackets (4.1.3).  Anything else would go out as a malformed EHLO, or
+ * fail only once connected, as an internal error.
+ */
+int
+confv_domain(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	if (n == 0 || n > 255)
+		return -1;
+	if (s[0] == '[')
+		return n > 2 && s[n - 1] == ']' &&
+		    strspn(s + 1, "0123456789abcdefABCDEF:.Iv") == n - 2 ? 0 : -1;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '-' &&
+		    s[i] != '_' && s[i] != '.')
+			return -1;
+	return 0;
+}
+
 int
 confv_log(const char *s)
 {

@@ -154,7 +154,9 @@ keep_for_later(const struct account *a, struct message *m, struct mime *mm,
 
 	if (!a->queue) {
 		log_error("%s; not queued (queue = false)", reason);
-		return EX_TEMPFAIL;
+		/* the cause's own code: a local failure stays 71, a relay
+		 * that broke the protocol 76 (postie(8) EXIT STATUS) */
+		return why->code != EX_OK ? why->code : EX_TEMPFAIL;
 	}
 	failure_clear(&qf);
 	if (outgoing(m, mm, 0, &src, &qf) == -1)

@@ -88,6 +88,11 @@ status_from_reply(int code, const char *enh, enum fail_class *cls)
 	default:
 		break;
 	}
+	/* An enhanced code that names no address, credential or protocol
+	 * problem (x.0.x, x.3.x, x.4.x, x.6.x; RFC 3463 3) refuses the
+	 * message: "550 5.6.0" is refused content, not an unknown user. */
+	if (subj != -1)
+		return EX_UNAVAILABLE;
 	/* no usable enhanced code: the basic one */
 	switch (code) {
 	case 550: case 551: case 553:
