@@ -16,7 +16,9 @@
 #include "envelope.h"
 #include "log.h"
 #include "message.h"
+#include "oauth.h"
 #include "options.h"
+#include "provider.h"
 #include "smtp.h"
 #include "status.h"
 
@@ -109,9 +111,49 @@ oom:
 	return -1;
 }
 
+/* Set when the relay itself refused the credentials (not a token
+ * endpoint): then the provider's hint is worth printing. */
+static int relay_refused_auth;
+
+/*
+ * smtp_open, with the OAuth2 access token as the secret when the account
+ * gets one itself (oauth.c).  A cached token that the relay refuses is
+ * refreshed and tried once more; a fresh one is not retried (no loop).
+ */
+static struct smtp_session *
+open_session(struct account *a, struct failure *f)
+{
+	struct smtp_session *s = NULL;
+	char *tok = NULL;
+	int fresh = 0, tries;
+
+	if (!provider_uses_oauth(a)) {
+		s = smtp_open(a, f);
+		relay_refused_auth = s == NULL && f->code == EX_NOPERM;
+		return s;
+	}
+	for (tries = 0; tries < 2 && s == NULL; tries++) {
+		if (tries > 0) {
+			if (f->code != EX_NOPERM || fresh)
+				break;
+			log_debug("oauth: the relay refused the cached token; "
+			    "getting a new one");
+			failure_clear(f);
+		}
+		if (oauth_token(a, tries > 0, &tok, &fresh, f) == -1)
+			return NULL;
+		a->password = tok;	/* sasl_secret() copies it */
+		s = smtp_open(a, f);
+		oauth_wipe(a->password);
+		a->password = NULL;
+	}
+	relay_refused_auth = s == NULL && f->code == EX_NOPERM;
+	return s;
+}
+
 /* Deliver over SMTP; the exit code from the envelope and the failure. */
 static int
-deliver(const struct account *a, struct message *m, struct envelope *e,
+deliver(struct account *a, struct message *m, struct envelope *e,
     struct failure *f)
 {
 	struct smtp_session *s;
@@ -119,7 +161,7 @@ deliver(const struct account *a, struct message *m, struct envelope *e,
 	size_t i, accepted, refused, owed;
 	int rc = -1;
 
-	if ((s = smtp_open(a, f)) != NULL && message_source(m, &src) == 0)
+	if ((s = open_session(a, f)) != NULL && message_source(m, &src) == 0)
 		rc = smtp_transaction(s, e, &src, f);
 	else if (s != NULL)
 		failure_set(f, EX_IOERR, FAIL_TEMP, "cannot read the message");

@@ -240,7 +240,10 @@ answer(gnutls_session_t s, const char *path, const char *body)
 		const char *rt = form_get(body, "refresh_token");
 
 		if (rt == NULL || strcmp(rt, O.refresh) != 0 || O.revoked)
-			refuse(s, 400, "invalid_grant", "Token has been "
+			refuse(s, 400, "invalid_grant",
+			    strcmp(O.shape, "microsoft") == 0 ? "AADSTS70008: "
+			    "The provided authorization code or refresh token "
+			    "has expired due to inactivity." : "Token has been "
 			    "expired or revoked.");
 		else
 			issue(s);
