@@ -129,8 +129,7 @@ open_session(struct account *a, struct failure *f)
 
 	if (!provider_uses_oauth(a)) {
 		s = smtp_open(a, f);
-		relay_refused_auth = s == NULL && f->code == EX_NOPERM;
-		return s;
+		goto out;
 	}
 	for (tries = 0; tries < 2 && s == NULL; tries++) {
 		if (tries > 0) {
@@ -147,7 +146,11 @@ open_session(struct account *a, struct failure *f)
 		oauth_wipe(a->password);
 		a->password = NULL;
 	}
-	relay_refused_auth = s == NULL && f->code == EX_NOPERM;
+out:
+	/* 535 5.7.8, or e.g. Microsoft's "AUTH LOGIN refused by relay: 550
+	 * 5.7.30 Basic authentication is not supported" */
+	relay_refused_auth = s == NULL && (f->code == EX_NOPERM ||
+	    strncmp(f->msg, "AUTH ", 5) == 0);
 	return s;
 }
 
@@ -177,8 +180,13 @@ deliver(struct account *a, struct message *m, struct envelope *e,
 	    f->code != EX_OK ? " error=" : "",
 	    f->code != EX_OK ? status_name(f->code) : "");
 	smtp_close(s);
-	if (rc == -1 && accepted == 0)
-		return report(f);
+	if (rc == -1 && accepted == 0) {
+		rc = report(f);
+		/* what this provider's users most often get wrong */
+		if (relay_refused_auth && provider_auth_hint(a->provider))
+			log_error("hint: %s", provider_auth_hint(a->provider));
+		return rc;
+	}
 	/* Some were delivered: name the ones refused for good (exit 67). */
 	for (i = 0; i < e->nrcpt; i++)
 		if (e->rcpt[i].state == RCPT_PERMFAIL)
