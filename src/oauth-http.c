@@ -68,19 +68,19 @@ int
 http_form_add(char *out, size_t cap, const char *key, const char *value)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	size_t n = strlen(out);
+	size_t n = strlen(out), start = n;
 	const unsigned char *s;
 	int pass;
 
 	for (pass = 0; pass < 2; pass++) {
 		if (pass == 0 && n > 0) {
 			if (n + 1 >= cap)
-				return -1;
+				goto full;
 			out[n++] = '&';
 		}
 		for (s = (const unsigned char *)(pass ? value : key); *s; s++) {
 			if (n + 4 >= cap)
-				return -1;
+				goto full;
 			/* RFC 3986 section 2.3 unreserved go as they are */
 			if ((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z')
 			    || (*s >= '0' && *s <= '9') || strchr("-._~", *s))
@@ -96,6 +96,9 @@ http_form_add(char *out, size_t cap, const char *key, const char *value)
 	}
 	out[n] = '\0';
 	return 0;
+full:
+	out[start] = '\0';	/* as it was: no half pair */
+	return -1;
 }
 
 static int
@@ -176,7 +179,10 @@ http_reply_parse(const char *buf, size_t len, int eof, int *status,
 	    (buf[12] != ' ' && buf[12] != '\r'))
 		return bad(why, wl, "not an HTTP/1.x status line");
 	*status = (buf[9] - '0') * 100 + (buf[10] - '0') * 10 + buf[11] - '0';
-	for (p = (const char *)memchr(buf, '\n', len) + 1; p < hend;
+	eol = memchr(buf, '\n', len);
+	if (eol == NULL || eol[-1] != '\r')
+		return bad(why, wl, "bad status line");
+	for (p = eol + 1; p < hend;
 	    p = eol + 1) {
 		eol = memchr(p, '\n', (size_t)(hend - p));
 		if (eol == NULL || eol == p || eol[-1] != '\r')
