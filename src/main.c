@@ -17,6 +17,7 @@
 #include "log.h"
 #include "message.h"
 #include "oauth.h"
+#include "oauth-device.h"
 #include "options.h"
 #include "provider.h"
 #include "smtp.h"
@@ -61,6 +62,24 @@ check_config(const struct options *o)
 	conf_print(&a, stdout);
 	account_free(&a);
 	return EX_OK;
+}
+
+/* --oauth-device-login: the first refresh token (oauth-device.c). */
+static int
+oauth_login(const struct options *o)
+{
+	struct failure f;
+	struct account a;
+	struct conf_info info;
+	int rc = EX_OK;
+
+	failure_clear(&f);
+	if (conf_load(o, o->sender, &a, &info, &f) == -1)
+		return report(&f);
+	if (oauth_device_login(&a, stdout, stderr, &f) == -1)
+		rc = report(&f);
+	account_free(&a);
+	return rc;
 }
 
 static void
@@ -290,6 +309,8 @@ main(int argc, char **argv)
 		return EX_USAGE;
 	case OPTMODE_CHECK_CONFIG:
 		return check_config(&o);
+	case OPTMODE_OAUTH_LOGIN:
+		return oauth_login(&o);
 	case OPTMODE_SEND:
 		break;
 	}

@@ -259,23 +259,24 @@ tame(char *s)
 		s[200] = '\0';
 }
 
-enum { K_TOKEN, K_TYPE, K_EXPIRES, K_ERROR, K_DESC, K_N };
+const char *const oauth_keys[OAUTH_NKEYS] = { "access_token",
+	"token_type", "expires_in", "error", "error_description",
+	"refresh_token" };
 
-/* Turn the endpoint's reply into a token or a failure. */
-static int
-judge(const char *url, int status, char **v, struct failure *f)
+int
+oauth_judge(const char *url, int status, char **v, struct failure *f)
 {
-	char *e = v[K_ERROR];
+	char *e = v[OAUTH_ERROR];
 	int code;
 
-	if (status == 200 && v[K_TOKEN] != NULL && v[K_TOKEN][0] != '\0') {
-		if (v[K_TYPE] != NULL && strcasecmp(v[K_TYPE], "Bearer") != 0) {
+	if (status == 200 && v[OAUTH_TOKEN] != NULL && v[OAUTH_TOKEN][0] != '\0') {
+		if (v[OAUTH_TYPE] != NULL && strcasecmp(v[OAUTH_TYPE], "Bearer") != 0) {
 			failure_set(f, EX_PROTOCOL, FAIL_TEMP, "token endpoint "
 			    "%s: token_type is not Bearer", url);
 			return -1;
 		}
-		if (strspn(v[K_TOKEN], "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklm"
-		    "nopqrstuvwxyz0123456789-._~+/=") != strlen(v[K_TOKEN])) {
+		if (strspn(v[OAUTH_TOKEN], "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklm"
+		    "nopqrstuvwxyz0123456789-._~+/=") != strlen(v[OAUTH_TOKEN])) {
 			failure_set(f, EX_PROTOCOL, FAIL_TEMP, "token endpoint "
 			    "%s: the access token has characters a bearer "
 			    "token cannot have (RFC 6750 2.1)", url);
@@ -283,8 +284,8 @@ judge(const char *url, int status, char **v, struct failure *f)
 		}
 		return 0;
 	}
-	if (v[K_DESC] != NULL)
-		tame(v[K_DESC]);
+	if (v[OAUTH_DESC] != NULL)
+		tame(v[OAUTH_DESC]);
 	if (e != NULL)
 		tame(e);
 	if (status >= 500 || status == 429 || status == 408 ||
@@ -293,7 +294,8 @@ judge(const char *url, int status, char **v, struct failure *f)
 	else if (e && (strcmp(e, "invalid_grant") == 0 ||
 	    strcmp(e, "invalid_client") == 0 ||
 	    strcmp(e, "unauthorized_client") == 0 ||
-	    strcmp(e, "access_denied") == 0))
+	    strcmp(e, "access_denied") == 0 ||
+	    strcmp(e, "expired_token") == 0))
 		code = EX_NOPERM;
 	else if (e != NULL)
 		code = EX_CONFIG;
@@ -305,7 +307,7 @@ judge(const char *url, int status, char **v, struct failure *f)
 	}
 	failure_set(f, code, code == EX_TEMPFAIL ? FAIL_TEMP : FAIL_PERM,
 	    "token endpoint %s refused (HTTP %d): %s%s%s%s", url, status,
-	    e ? e : "error", v[K_DESC] ? ": " : "", v[K_DESC] ? v[K_DESC] : "",
+	    e ? e : "error", v[OAUTH_DESC] ? ": " : "", v[OAUTH_DESC] ? v[OAUTH_DESC] : "",
 	    e && strcmp(e, "invalid_grant") == 0 ? " (the refresh token is "
 	    "expired or revoked: get a new one, see sendmail.conf(5), "
 	    "OAUTH2)" : "");
@@ -348,50 +350,76 @@ build_form(const struct account *a, char *form, struct failure *f)
 	return 0;
 }
 
+int
+oauth_exchange(const struct account *a, const char *url, const char *form,
+    const char *const *keys, char **vals, size_t n, int *status,
+    struct failure *f)
+{
+	char *body = NULL, why[128];
+	size_t blen = 0;
+	int tmo, rc = -1;
+
+	tmo = a->timeouts.command > 0 && a->timeouts.command < 60 ?
+	    a->timeouts.command : 60;
+	if (http_post(a, url, form, tmo, status, &body, &blen, f) == -1)
+		return -1;
+	if (oauth_json_pick(body, blen, keys, vals, n, why, sizeof(why)) == -1)
+		failure_set(f, *status >= 500 ? EX_TEMPFAIL : EX_PROTOCOL,
+		    FAIL_TEMP, "token endpoint %s: HTTP %d, reply is not JSON "
+		    "(%s)", url, *status, why);
+	else
+		rc = 0;
+	explicit_bzero(body, blen);
+	free(body);
+	return rc;
+}
+
 /* Ask the endpoint.  On success *token (malloc'd) and *expires_in. */
 static int
 request(const struct account *a, const char *url, char **token,
     long *expires_in, struct failure *f)
 {
-	static const char *const keys[K_N] = { "access_token", "token_type",
-	    "expires_in", "error", "error_description" };
-	char *form, *body = NULL, *v[K_N], why[128];
-	size_t blen = 0, i;
-	int status = 0, tmo, rc = -1;
+	char *form, *v[OAUTH_NKEYS];
+	size_t i;
+	int status = 0, rc = -1;
 
 	if ((form = malloc(FORM_MAX)) == NULL) {
 		failure_set(f, EX_OSERR, FAIL_TEMP, "out of memory");
 		return -1;
 	}
-	tmo = a->timeouts.command > 0 && a->timeouts.command < 60 ?
-	    a->timeouts.command : 60;
 	log_debug("oauth: asking %s for an access token", url);
-	if (build_form(a, form, f) == -1 ||
-	    http_post(a, url, form, tmo, &status, &body, &blen, f) == -1)
-		goto out;
-	if (oauth_json_pick(body, blen, keys, v, K_N, why, sizeof(why)) == -1) {
-		failure_set(f, status >= 500 ? EX_TEMPFAIL : EX_PROTOCOL,
-		    FAIL_TEMP, "token endpoint %s: HTTP %d, reply is not JSON "
-		    "(%s)", url, status, why);
-		goto out;
+	if (build_form(a, form, f) == 0 && oauth_exchange(a, url, form,
+	    oauth_keys, v, OAUTH_NKEYS, &status, f) == 0) {
+		if (oauth_judge(url, status, v, f) == 0) {
+			*expires_in = oauth_expires(v);
+			*token = v[OAUTH_TOKEN];
+			v[OAUTH_TOKEN] = NULL;
+			rc = 0;
+		}
+		for (i = 0; i < OAUTH_NKEYS; i++)
+			oauth_wipe(v[i]);
 	}
-	if (judge(url, status, v, f) == 0) {
-		*expires_in = v[K_EXPIRES] ? strtol(v[K_EXPIRES], NULL, 10) :
-		    600;	/* RFC 6749 5.1: optional; assume little */
-		*token = v[K_TOKEN];
-		v[K_TOKEN] = NULL;
-		rc = 0;
-	}
-	for (i = 0; i < K_N; i++)
-		oauth_wipe(v[i]);
-out:
 	explicit_bzero(form, FORM_MAX);
 	free(form);
-	if (body != NULL) {
-		explicit_bzero(body, blen);
-		free(body);
-	}
 	return rc;
+}
+
+long
+oauth_expires(char *const *v)
+{
+	/* RFC 6749 5.1: optional; without it, assume little */
+	return v[OAUTH_EXPIRES] ? strtol(v[OAUTH_EXPIRES], NULL, 10) : 600;
+}
+
+void
+oauth_cache_put(const struct account *a, const char *token, long expires_in)
+{
+	char url[1100], path[4096];
+
+	if (expires_in > 0 && oauth_endpoint_url(a, url, sizeof(url)) == 0 &&
+	    oauth_cache_path(a, path, sizeof(path)) == 0)
+		cache_write(path, cache_key(a, url), time(NULL) + expires_in,
+		    token);
 }
 
 int

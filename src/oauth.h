@@ -47,4 +47,26 @@ int	 oauth_cache_path(const struct account *, char *buf, size_t len);
 /* explicit_bzero and free; NULL is allowed. */
 void	 oauth_wipe(char *);
 
+/* For oauth-device.c: the token request's pieces. */
+enum oauth_key { OAUTH_TOKEN, OAUTH_TYPE, OAUTH_EXPIRES, OAUTH_ERROR,
+	OAUTH_DESC, OAUTH_REFRESH, OAUTH_NKEYS };
+extern const char *const oauth_keys[OAUTH_NKEYS];	/* JSON names */
+/*
+ * POST form to url (TLS as http_post) and pick keys[0..n) from the JSON
+ * reply into vals (malloc'd or NULL; the caller wipes them).  Returns 0
+ * with *status, or -1 with the failure recorded.
+ */
+int	 oauth_exchange(const struct account *, const char *url,
+	    const char *form, const char *const *keys, char **vals, size_t n,
+	    int *status, struct failure *);
+/* 0 when vals (oauth_keys) hold a bearer token, else -1 with the
+ * endpoint's refusal recorded (the mapping of oauth_token()). */
+int	 oauth_judge(const char *url, int status, char **vals,
+	    struct failure *);
+/* expires_in of a token reply, 600 when absent. */
+long	 oauth_expires(char *const *vals);
+/* Put a token in the account's cache (best effort). */
+void	 oauth_cache_put(const struct account *, const char *token,
+	    long expires_in);
+
 #endif

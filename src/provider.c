@@ -336,7 +336,8 @@ provider_apply(struct account *a, int tls_set, char *why, size_t len)
 			return r;
 		if (set_str(&a->host, p->host, a->region) == -1 ||
 		    (p->user != NULL && set_str(&a->user, p->user, NULL) == -1) ||
-		    (oauth && p->endpoint != NULL &&
+		    ((oauth || a->oauth.client_id != NULL) &&
+		    p->endpoint != NULL &&
 		    set_str(&a->oauth.token_endpoint, p->endpoint, NULL) == -1))
 			return -1;
 	}

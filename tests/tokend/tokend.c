@@ -24,6 +24,10 @@
  * -e    expires_in of issued tokens (default 3599)
  * -a    issued tokens are PREFIX-1, PREFIX-2, ... (default "at")
  * -s    answer every request with this HTTP status (e.g. 503) and no token
+ * -P    device flow (RFC 8628): answer authorization_pending to the first
+ *       N polls (default 1), then issue; POST .../devicecode gives the
+ *       codes (device_code "dev-code", user_code "WDJB-MJHT")
+ * -D    device flow: the user declines (access_denied)
  */
 #include "config.h"
 
@@ -46,9 +50,10 @@
 static struct {
 	const char	*portfile, *cert, *key, *log, *shape, *client;
 	const char	*refresh, *prefix;
-	int		 n, secs, revoked, expires, status;
+	int		 n, secs, revoked, expires, status, pending, deny;
 } O = { NULL, NULL, NULL, NULL, "google", "client-id", "good-refresh",
-	"at", 10, 30, 0, 3599, 0 };
+	"at", 10, 30, 0, 3599, 0, 1, 0 };
+static int polls;
 static FILE *logfp;
 static int issued;
 
@@ -232,10 +237,36 @@ answer(gnutls_session_t s, const char *path, const char *body)
 		return;
 	}
 	if (id == NULL || strlen(id) != idlen ||
-	    strncmp(id, O.client, idlen) != 0 ||
-	    (colon != NULL && (secret == NULL || strcmp(secret, colon + 1))))
+	    strncmp(id, O.client, idlen) != 0)
 		refuse(s, 401, "invalid_client", "The OAuth client was not "
 		    "found.");
+	else if (strlen(path) > 11 &&
+	    strcmp(path + strlen(path) - 11, "/devicecode") == 0) {
+		logline("device-code");
+		respond(s, 200, "{\"user_code\":\"WDJB-MJHT\",\"device_code\":"
+		    "\"dev-code\",\"verification_uri\":\"https://microsoft.com/"
+		    "devicelogin\",\"expires_in\":900,\"interval\":1,\"message"
+		    "\":\"To sign in, use a web browser to open the page https://"
+		    "microsoft.com/devicelogin and enter the code WDJB-MJHT to "
+		    "authenticate.\"}");
+	} else if (grant != NULL && strcmp(grant,
+	    "urn:ietf:params:oauth:grant-type:device_code") == 0) {
+		const char *dc = form_get(body, "device_code");
+
+		if (dc == NULL || strcmp(dc, "dev-code") != 0)
+			refuse(s, 400, "invalid_grant", "bad device_code");
+		else if (O.deny)
+			refuse(s, 400, "access_denied", "AADSTS70000: the user "
+			    "declined");
+		else if (polls++ < O.pending)
+			refuse(s, 400, "authorization_pending", "AADSTS70016: "
+			    "pending");
+		else
+			issue(s);
+	} else if (colon != NULL && (secret == NULL ||
+	    strcmp(secret, colon + 1)))
+		refuse(s, 401, "invalid_client", "The OAuth client secret is "
+		    "wrong.");
 	else if (grant != NULL && strcmp(grant, "refresh_token") == 0) {
 		const char *rt = form_get(body, "refresh_token");
 
@@ -359,7 +390,7 @@ main(int argc, char **argv)
 	time_t start = time(NULL);
 	int c, lfd, fd, port, served = 0, r;
 
-	while ((c = getopt(argc, argv, "p:C:K:l:n:T:S:c:r:Re:a:s:")) != -1) {
+	while ((c = getopt(argc, argv, "p:C:K:l:n:T:S:c:r:Re:a:s:P:D")) != -1) {
 		switch (c) {
 		case 'p': O.portfile = optarg; break;
 		case 'C': O.cert = optarg; break;
@@ -374,6 +405,8 @@ main(int argc, char **argv)
 		case 'e': O.expires = (int)strtol(optarg, NULL, 10); break;
 		case 'a': O.prefix = optarg; break;
 		case 's': O.status = (int)strtol(optarg, NULL, 10); break;
+		case 'P': O.pending = (int)strtol(optarg, NULL, 10); break;
+		case 'D': O.deny = 1; break;
 		default: return usage();
 		}
 	}
