@@ -157,4 +157,27 @@ CONF
 expect_exit 78 "http:// token endpoint refused" "$POSTIE" --check-config
 grep_err 'oauth_token_endpoint: invalid value' "endpoint named"
 
+# the worked examples of sendmail.conf.example, uncommented, all load
+sed -n '/^# --- providers/,$p' "$TEST_SRCDIR/../sendmail.conf.example" |
+    sed -n '/^#account/,/^#}/s/^#//p' | write_config
+for acct in gmail workspace work alerts sendgrid ses mailjet brevo duocircle; do
+	expect_exit 0 "example account $acct loads" "$POSTIE" --check-config \
+	    --account "$acct"
+done
+grep_out '^host = outbound.mailhop.org$' "example duocircle: host"
+for opt in provider region oauth_client_id oauth_client_secret \
+    oauth_client_secret_command oauth_refresh_token \
+    oauth_refresh_token_command oauth_token_endpoint oauth_tenant \
+    oauth_grant oauth_scope; do
+	grep -q "^#$opt\\b" "$TEST_SRCDIR/../sendmail.conf.example" ||
+	    pmissing="$pmissing $opt"
+	grep -q "^\\.It Cm $opt " "$TEST_SRCDIR/../man/sendmail.conf.5" ||
+	    grep -q "Cm $opt Li = " "$TEST_SRCDIR/../man/sendmail.conf.5" ||
+	    mmissing="$mmissing $opt"
+done
+check "the example shows every provider option${pmissing:+ (missing:$pmissing)}" \
+    test -z "$pmissing"
+check "sendmail.conf(5) documents every provider option${mmissing:+ (missing:$mmissing)}" \
+    test -z "$mmissing"
+
 finish
