@@ -108,23 +108,47 @@ bad(char *why, size_t len, const char *msg)
 	return -1;
 }
 
+/*
+ * Digits in base 10 or 16 from p, not past lim: no sign, no white space,
+ * unlike strtoul (the buffer is not NUL-terminated).  Returns where they
+ * end, or NULL when there are none or the value passes HTTP_REPLY_MAX.
+ */
+static const char *
+number(const char *p, const char *lim, int base, unsigned long *v)
+{
+	const char *s = p;
+	int d;
+
+	for (*v = 0; p < lim; p++) {
+		if (*p >= '0' && *p <= '9')
+			d = *p - '0';
+		else if (base == 16 && *p >= 'a' && *p <= 'f')
+			d = *p - 'a' + 10;
+		else if (base == 16 && *p >= 'A' && *p <= 'F')
+			d = *p - 'A' + 10;
+		else
+			break;
+		*v = *v * (unsigned long)base + (unsigned long)d;
+		if (*v > HTTP_REPLY_MAX)
+			return NULL;
+	}
+	return p > s ? p : NULL;
+}
+
 /* Decode a chunked body (RFC 9112 section 7.1).  1 complete, 0 more. */
 static int
 dechunk(const char *p, const char *end, char *body, size_t cap,
     size_t *blen, char *why, size_t wl)
 {
-	const char *eol;
+	const char *eol, *x;
 	unsigned long sz;
-	char *x;
 
 	*blen = 0;
 	for (;;) {
 		if ((eol = memchr(p, '\n', (size_t)(end - p))) == NULL)
 			return end - p > 64 ? bad(why, wl, "bad chunk") : 0;
-		errno = 0;
-		sz = strtoul(p, &x, 16);
-		if (x == p || errno != 0 || sz > HTTP_REPLY_MAX ||
-		    (*x != '\r' && *x != ';' && *x != '\n'))
+		x = number(p, eol, 16, &sz);
+		if (x == NULL || (*x != '\r' && *x != ';' && *x != '\n'))
 			return bad(why, wl, "bad chunk size");
 		p = eol + 1;
 		if (sz == 0)
@@ -157,10 +181,9 @@ int
 http_reply_parse(const char *buf, size_t len, int eof, int *status,
     char *body, size_t cap, size_t *blen, char *why, size_t wl)
 {
-	const char *end = buf + len, *hend, *p, *eol;
+	const char *end = buf + len, *hend, *p, *eol, *x;
 	unsigned long clen = 0;
 	int have_len = 0, chunked = 0;
-	char *x;
 
 	if (len > HTTP_REPLY_MAX)
 		return bad(why, wl, "reply too long");
@@ -190,9 +213,8 @@ http_reply_parse(const char *buf, size_t len, int eof, int *status,
 		if (strncasecmp(p, "Content-Length:", 15) == 0) {
 			for (p += 15; *p == ' ' || *p == '\t'; p++)
 				;
-			errno = 0;
-			clen = strtoul(p, &x, 10);
-			if (x == p || errno != 0 || (*x != '\r' && *x != ' ') ||
+			x = number(p, eol, 10, &clen);
+			if (x == NULL || (*x != '\r' && *x != ' ') ||
 			    have_len++)
 				return bad(why, wl, "bad Content-Length");
 		} else if (strncasecmp(p, "Transfer-Encoding:", 18) == 0) {

@@ -33,7 +33,7 @@ main(void)
 	const char *r;
 	size_t i;
 
-	plan(51);
+	plan(55);
 
 	/* URLs */
 	is_int(http_url_parse("https://oauth2.googleapis.com/token", &u), 0,
@@ -97,6 +97,16 @@ main(void)
 	    "bare LF in the header");
 	is_int(parse("HTTP/1.1 200 OK\r\nContent-Length: 999999999\r\n\r\n",
 	    0), -1, "huge Content-Length refused");
+
+	/* found by fuzzing: strtoul skipped CR LF and read past the reply */
+	is_int(parse("HTTP/1.1 200 \r\nContent-Length:  \r\n\r\n", 0), -1,
+	    "empty Content-Length");
+	is_int(parse("HTTP/1.1 200 OK\r\nContent-Length: +5\r\n\r\n12345",
+	    0), -1, "signed Content-Length");
+	is_int(parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+	    "\n3\r\nabc\r\n0\r\n\r\n", 0), -1, "chunk size after a blank");
+	is_int(parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+	    " 3\r\nabc\r\n0\r\n\r\n", 0), -1, "chunk size after a space");
 
 	/* forms */
 	form[0] = '\0';
