@@ -156,7 +156,8 @@ cache_read(const char *path, uint64_t key, long *left)
 	close(fd);
 	buf[n] = '\0';
 	if (sscanf(buf, "postie-oauth-cache 1\nkey %16llx\nexpires %lld\n",
-	    &k, &exp) == 2 && k == key && (p = strstr(buf, "\ntoken ")) &&
+	    &k, &exp) == 2 && k == key && exp > 0 && exp < (1LL << 40) &&
+	    (p = strstr(buf, "\ntoken ")) &&
 	    (*left = (long)(exp - (long long)time(NULL))) > OAUTH_MARGIN) {
 		p += 7;
 		p[strcspn(p, "\n")] = '\0';
@@ -407,8 +408,14 @@ request(const struct account *a, const char *url, char **token,
 long
 oauth_expires(char *const *v)
 {
-	/* RFC 6749 5.1: optional; without it, assume little */
-	return v[OAUTH_EXPIRES] ? strtol(v[OAUTH_EXPIRES], NULL, 10) : 600;
+	long e;
+
+	/* RFC 6749 5.1: optional; without it, assume little.  Capped at a
+	 * day, so that no reply can overflow the expiry time. */
+	if (v[OAUTH_EXPIRES] == NULL)
+		return 600;
+	e = strtol(v[OAUTH_EXPIRES], NULL, 10);
+	return e < 0 ? 0 : e > 86400 ? 86400 : e;
 }
 
 void
