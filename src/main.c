@@ -170,7 +170,8 @@ out:
 	/* 535 5.7.8, or e.g. Microsoft's "AUTH LOGIN refused by relay: 550
 	 * 5.7.30 Basic authentication is not supported" */
 	relay_refused_auth = s == NULL && (f->code == EX_NOPERM ||
-	    strncmp(f->msg, "AUTH ", 5) == 0);
+	    strncmp(f->msg, "AUTH ", 5) == 0 ||
+	    strstr(f->msg, "authentication mechanism") != NULL);
 	return s;
 }
 

@@ -84,6 +84,18 @@ brevo|77|535 5.7.8 Authentication failed|not the API key
 duocircle|77|535 5.7.8 Error: authentication failed: UGFzc3dvcmQ6|DuoCircle dashboard
 EOF
 
+# the preset's mechanism not offered: the hint says why
+smtpd_script <<SCRIPT
+$(grep -v '^#' "$P/outlook.script")
+mechs LOGIN
+SCRIPT
+start_smtpd -s "$SMTPD_SCRIPT" -u me:pw
+account outlook starttls me 'password = "pw"'
+expect_exit 69 "outlook preset, relay without XOAUTH2: 69" "$POSTIE" rcpt@example.org <"$T/msg"
+grep_err 'no usable authentication mechanism' "says no usable mechanism"
+grep_err '^postie: hint: Outlook.com accepts OAuth2 only' "and the hint"
+stop_smtpd
+
 # no hint when the relay is not the one saying no
 start_smtpd -s "$P/brevo.script" -u me:right
 account brevo starttls me 'password = "right"'
