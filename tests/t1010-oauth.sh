@@ -112,15 +112,20 @@ stop_smtpd
 
 start_tokend -s 503
 start_smtpd -u "$U:x" -m XOAUTH2
+oauth_config 'oauth_refresh_token = "good-refresh"' 'queue = false'
+send 75 "endpoint 503, queue = false: temporary (75)"
+grep_err 'HTTP 503' "the endpoint's status named"
 oauth_config 'oauth_refresh_token = "good-refresh"'
-send 75 "endpoint 503: temporary (75)"
+expect_exit 0 "endpoint 503: the message is queued (0)" "$POSTIE" -v \
+    rcpt@example.org <"$T/msg"
+grep_err 'queued as' "... and says so"
 stop_smtpd
 
 start_tokend -S google
 port=$TOKEND_PORT
 stop_tokend
 start_smtpd -u "$U:x" -m XOAUTH2
-oauth_config 'oauth_refresh_token = "good-refresh"'
+oauth_config 'oauth_refresh_token = "good-refresh"' 'queue = false'
 send 75 "endpoint not listening: 75"
 stop_smtpd
 
@@ -179,7 +184,8 @@ check "client_credentials form" grep -q '^POST /token grant_type=client_credenti
 
 start_tokend -S microsoft
 start_smtpd -u "$U:x" -m XOAUTH2
-oauth_config 'oauth_refresh_token_command = "false"' 'oauth_scope = "s"'
+oauth_config 'oauth_refresh_token_command = "false"' 'oauth_scope = "s"' \
+    'queue = false'
 send 75 "failing refresh token command: 75"
 grep_err 'oauth_refresh_token_command' "the command's option is named"
 check "failing command: no request" test "$(tokend_requests)" = 0
