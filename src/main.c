@@ -364,6 +364,20 @@ load_account(void *ctx, const char *name)
 	return &k->acct[k->n++];
 }
 
+/* The queue run's session opener: the accounts are main's own (k->acct),
+ * so the token may be set in them for the length of smtp_open. */
+static struct smtp_session *
+open_queued(void *ctx, const struct account *a, struct failure *f)
+{
+	struct known *k = ctx;
+	size_t i;
+
+	for (i = 0; i < k->n; i++)
+		if (&k->acct[i] == a)
+			return open_session(&k->acct[i], f);
+	return smtp_open(a, f);
+}
+
 /* -bp / mailq, and -q with its selectors. */
 static int
 queue_mode(const struct options *o)
@@ -397,6 +411,7 @@ queue_mode(const struct options *o)
 		    sel.sender != NULL;
 		sel.lookup = load_account;
 		sel.lookup_ctx = &k;
+		sel.open = open_queued;
 		memset(&st, 0, sizeof(st));
 		if (queue_run(list, 1, &sel, &st, &f) == -1)
 			rc = report(&f);

@@ -120,6 +120,14 @@ expect_exit 0 "endpoint 503: the message is queued (0)" "$POSTIE" -v \
     rcpt@example.org <"$T/msg"
 grep_err 'queued as' "... and says so"
 stop_smtpd
+# the queue run gets its token the same way
+start_tokend -S google -a q
+start_smtpd -u "$U:q-1" -m XOAUTH2
+oauth_config 'oauth_refresh_token = "good-refresh"'
+expect_exit 0 "postie -qR with OAuth2" "$POSTIE" -qRrcpt@example.org
+wait_smtpd
+check "queue run: XOAUTH2 with a fresh token" grep -q "^! auth-ok $U XOAUTH2\$" "$SMTPD_LOG"
+check "queue run: the queued message delivered" test -s "$SMTPD_DIR/msg.1"
 
 start_tokend -S google
 port=$TOKEND_PORT
