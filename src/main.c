@@ -243,7 +243,9 @@ deliver(struct account *a, struct message *m, struct mime *mm,
 		smtp_close(s);
 		rc = report(f);
 		/* what this provider's users most often get wrong */
-		if (relay_refused_auth && provider_auth_hint(a->provider))
+		if (relay_refused_auth && provider_uses_oauth(a))
+			log_error("hint: %s", provider_oauth_hint(a->provider));
+		else if (relay_refused_auth && provider_auth_hint(a->provider))
 			log_error("hint: %s", provider_auth_hint(a->provider));
 		return rc;
 	}

@@ -155,6 +155,24 @@ provider_auth_hint(const char *provider)
 	return p != NULL ? p->hint : NULL;
 }
 
+const char *
+provider_oauth_hint(const char *provider)
+{
+	if (provider != NULL && strcmp(provider, "gmail") == 0)
+		return "Gmail refused the OAuth2 token: user must be the "
+		    "address the refresh token was issued for, with the scope "
+		    "https://mail.google.com/";
+	if (provider != NULL && (strcmp(provider, "outlook") == 0 ||
+	    strcmp(provider, "office365") == 0))
+		return "Microsoft refused the OAuth2 token: user must be the "
+		    "mailbox, the token must carry SMTP.Send (or SMTP.SendAsApp "
+		    "for client credentials, with the application registered "
+		    "in Exchange Online), and SMTP AUTH must be enabled for the "
+		    "mailbox";
+	return "the relay refused the OAuth2 token: is user the mailbox the "
+	    "token was issued for, and does oauth_scope allow SMTP?";
+}
+
 static const char *const tlsname[] = { "starttls", "implicit", "off" };
 
 /* The mode a provider's port speaks, or -1 when the table lacks it. */

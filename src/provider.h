@@ -52,6 +52,10 @@ int	 provider_uses_oauth(const struct account *);
  */
 const char *provider_auth_hint(const char *provider);
 
+/* The same when the refused secret was an OAuth2 access token postie got
+ * itself: what the token or the mailbox is missing.  Never NULL. */
+const char *provider_oauth_hint(const char *provider);
+
 /* "provider = ...", "region = ...", "oauth_... = ..." lines for
  * --check-config (secrets as ********); nothing when unset. */
 void	 provider_print(const struct account *, FILE *);

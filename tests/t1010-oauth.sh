@@ -88,6 +88,7 @@ start_tokend -S google -a nope
 start_smtpd -n 3 -u "$U:never" -m XOAUTH2
 oauth_config 'oauth_refresh_token = "good-refresh"'
 send 77 "fresh token refused: 77, no loop"
+grep_err '^postie: hint: Gmail refused the OAuth2 token' "the OAuth2 hint, not the app-password one"
 stop_smtpd
 check "fresh token refused: exactly one request" test "$(tokend_requests)" = 1
 check "fresh token refused: exactly one AUTH" test "$(grep -c '^AUTH' "$SMTPD_LOG")" = 1
