@@ -64,6 +64,12 @@ check_config(const struct options *o)
 	}
 	printf("config = %s\n", info.path[0] ? info.path : "(none)");
 	conf_print(&a, stdout);
+	if (provider_uses_oauth(&a)) {
+		char cache[4200];
+
+		oauth_cache_describe(&a, cache, sizeof(cache));
+		printf("oauth_cache = %s\n", cache);
+	}
 	account_free(&a);
 	return EX_OK;
 }

@@ -429,6 +429,26 @@ oauth_cache_put(const struct account *a, const char *token, long expires_in)
 		    token);
 }
 
+void
+oauth_cache_describe(const struct account *a, char *buf, size_t len)
+{
+	char url[1100], path[4096], *tok = NULL;
+	long left = 0;
+
+	if (oauth_cache_path(a, path, sizeof(path)) == -1) {
+		snprintf(buf, len, "(no state directory)");
+		return;
+	}
+	if (access(path, F_OK) == -1)
+		snprintf(buf, len, "%s (none)", path);
+	else if (oauth_endpoint_url(a, url, sizeof(url)) == 0 &&
+	    (tok = cache_read(path, cache_key(a, url), &left)) != NULL)
+		snprintf(buf, len, "%s (%ld s left)", path, left);
+	else
+		snprintf(buf, len, "%s (expired or unusable)", path);
+	oauth_wipe(tok);
+}
+
 int
 oauth_token(const struct account *a, int force, char **token, int *fresh,
     struct failure *f)

@@ -44,6 +44,10 @@ const char *oauth_scope(const struct account *);
 /* The cache file of the account.  Returns 0, or -1 (no home, too long). */
 int	 oauth_cache_path(const struct account *, char *buf, size_t len);
 
+/* For --check-config: "PATH (N s left)", "PATH (expired or unusable)"
+ * or "PATH (none)" into buf.  Reads the cache, asks nothing. */
+void	 oauth_cache_describe(const struct account *, char *buf, size_t len);
+
 /* explicit_bzero and free; NULL is allowed. */
 void	 oauth_wipe(char *);
 

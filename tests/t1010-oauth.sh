@@ -44,6 +44,9 @@ check "cache written" test -f "$CACHE"
 check "cache is 0600" test "$(stat -c %a "$CACHE")" = 600
 check "cache holds the token" grep -q '^token ya29.g-1$' "$CACHE"
 check "no temporary file left" test "$(ls "${CACHE%/*}" | wc -l)" = 1
+expect_exit 0 "--check-config with a cached token" "$POSTIE" --check-config
+grep_out "^oauth_cache = $CACHE ([0-9]* s left)\$" "--check-config shows the cached token's time left"
+nogrep_out 'ya29' "... but not the token"
 send 0 "google: second message"
 check "cached token reused: still one request" test "$(tokend_requests)" = 1
 wait_smtpd
