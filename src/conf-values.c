@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "conf-values.h"
+#include "provider.h"
 
 int
 confv_port(const char *s, int *port)
@@ -256,6 +257,22 @@ account_free(struct account *a)
 	free(a->aliases);
 	free(a->log);
 	free(a->queue_dir);
+	/* providers and OAuth2 */
+	wipe(a->oauth.client_secret);
+	wipe(a->oauth.client_secret_command);
+	wipe(a->oauth.refresh_token);
+	wipe(a->oauth.refresh_token_command);
+	free(a->provider);
+	free(a->region);
+	free(a->oauth.client_id);
+	free(a->oauth.client_secret);
+	free(a->oauth.client_secret_command);
+	free(a->oauth.refresh_token);
+	free(a->oauth.refresh_token_command);
+	free(a->oauth.token_endpoint);
+	free(a->oauth.tenant);
+	free(a->oauth.grant);
+	free(a->oauth.scope);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -343,4 +360,5 @@ conf_print(const struct account *a, FILE *fp)
 	fprintf(fp, "timeout_data_block = %d\n", a->timeouts.data_block);
 	fprintf(fp, "timeout_data_end = %d\n", a->timeouts.data_end);
 	fprintf(fp, "timeout_total = %d\n", a->timeouts.total);
+	provider_print(a, fp);
 }
