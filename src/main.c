@@ -8,15 +8,32 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 
 #include "account.h"
 #include "conf.h"
 #include "envelope.h"
 #include "log.h"
 #include "message.h"
+#include "mime.h"
 #include "options.h"
 #include "smtp.h"
 #include "status.h"
+
+/*
+ * A password or token may sit in this process's memory from the moment the
+ * config is read: never let it reach a core file.  PR_SET_DUMPABLE also
+ * keeps other processes of the same user from ptrace-attaching.
+ */
+static void
+no_core_dumps(void)
+{
+	struct rlimit rl = { 0, 0 };
+
+	(void)setrlimit(RLIMIT_CORE, &rl);
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
 
 static int
 report(const struct failure *f)
@@ -95,18 +112,23 @@ oom:
 
 /* Deliver over SMTP; the exit code from the envelope and the failure. */
 static int
-deliver(const struct account *a, struct message *m, struct envelope *e,
-    struct failure *f)
+deliver(const struct account *a, struct message *m, struct mime *mm,
+    struct envelope *e, struct failure *f)
 {
 	struct smtp_session *s;
 	struct source src;
 	size_t i, accepted, refused, owed;
 	int rc = -1;
 
-	if ((s = smtp_open(a, f)) != NULL && message_source(m, &src) == 0)
-		rc = smtp_transaction(s, e, &src, f);
-	else if (s != NULL)
+	/* the whole message, its exact size known, before connecting;
+	 * with attachments built 7-bit-safe (8BITMIME is not known yet) */
+	if (mm != NULL ? mime_build(mm, m, 0, &src, f) == -1 :
+	    message_source(m, &src) == -1) {
 		failure_set(f, EX_IOERR, FAIL_TEMP, "cannot read the message");
+		return report(f);
+	}
+	if ((s = smtp_open(a, f)) != NULL)
+		rc = smtp_transaction(s, e, &src, f);
 	accepted = envelope_count(e, RCPT_ACCEPTED);
 	refused = envelope_count(e, RCPT_PERMFAIL);
 	owed = e->nrcpt - accepted - refused;
@@ -145,14 +167,12 @@ send_message(const struct options *o)
 	struct message *m = NULL;
 	struct intake_opts io;
 	struct prepare_opts po;
+	struct mime *mm = NULL;
+	size_t i;
 	int rc;
 
 	failure_clear(&f);
 	envelope_init(&e);
-	if (o->nattach > 0) {
-		log_error("attachments (-a) are not available yet");
-		return EX_USAGE;
-	}
 	if (!o->extract_rcpts && o->nrcpts == 0) {
 		log_error("no recipients: name them, or use -t");
 		return EX_USAGE;
@@ -161,6 +181,16 @@ send_message(const struct options *o)
 		return report(&f);
 	if (conf_check_send(&a, &info, &f) == -1)
 		goto fail;
+	/* every attachment opened now: one that cannot be sent stops us
+	 * before stdin is read or anything is sent (EX_NOINPUT) */
+	if (o->nattach > 0 && (mm = mime_new()) == NULL) {
+		failure_set(&f, EX_OSERR, FAIL_TEMP, "out of memory");
+		goto fail;
+	}
+	for (i = 0; i < o->nattach; i++)
+		if (mime_add(mm, o->attach[i].path, o->attach[i].type,
+		    o->attach[i].name, &f) == -1)
+			goto fail;
 	memset(&io, 0, sizeof(io));
 	io.dot_ends = o->dot_ends;
 	if ((m = message_read(0, &io, &f)) == NULL ||
@@ -181,13 +211,15 @@ send_message(const struct options *o)
 		if (log_open(a.log) == -1)
 			log_error("log %s: cannot open; using stderr only",
 			    a.log);
-		rc = deliver(&a, m, &e, &f);
+		rc = deliver(&a, m, mm, &e, &f);
 	}
+	mime_free(mm);
 	message_free(m);
 	envelope_free(&e);
 	account_free(&a);
 	return rc;
 fail:
+	mime_free(mm);
 	message_free(m);
 	envelope_free(&e);
 	account_free(&a);
@@ -201,6 +233,7 @@ main(int argc, char **argv)
 	struct failure f;
 
 	failure_clear(&f);
+	no_core_dumps();
 	log_init(argc > 0 ? argv[0] : "postie", 0);
 	if (options_parse(&o, argc, argv, &f) == -1)
 		return report(&f);
