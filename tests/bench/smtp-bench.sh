@@ -185,6 +185,8 @@ row "starttls, 100 rcpts: peak RSS KiB" 3 "$P" "$M" ""
 row "starttls, 100 rcpts: waits" 4 "$P" "$M" "postie <= 7"
 ps=$(startup "$POSTIE" --version)
 ms=$(startup "$MSMTP" --version)
+if command -v hyperfine >/dev/null; then how=hyperfine; else how=runs.pl; fi
 line "start-up ms (--version, median)" "$ps" "$ms" "$(ratio "$ps" "$ms")" "ratio <= 0.33"
+echo "start-up measured with $how, 500 runs each; load average now: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "waits count the TLS handshake's client flights (2 for TLS 1.3) and"
 echo "each pipelined group once; see tests/smtpd/README."
