@@ -143,6 +143,13 @@ has_crlf(const char *s)
 	return strpbrk(s, "\r\n") != NULL;
 }
 
+/* Print an argument in a message only when it is harmless to show. */
+static const char *
+shown(const char *s)
+{
+	return has_crlf(s) || strlen(s) > 64 ? "..." : s;
+}
+
 static int
 set_t(struct options *o, const char *v, struct failure *f)
 {
@@ -254,7 +261,7 @@ set_queue(struct options *o, const char *v, struct failure *f)
 	}
 	failure_set(f, EX_USAGE, FAIL_PERM,
 	    "-q%s: expected -q, -q<time>, -qI<id>, -qR<rcpt> or -qS<sender>",
-	    v);
+	    shown(v));
 	return -1;
 }
 
@@ -404,6 +411,18 @@ set_attach_name(struct options *o, const char *v, struct failure *f)
 static int
 set_account(struct options *o, const char *v, struct failure *f)
 {
+	const char *p;
+
+	/* a name from the config: never a control character, so it can
+	 * reach no message, log line or terminal as one */
+	for (p = v; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			break;
+	if (*p != '\0' || p == v) {
+		failure_set(f, EX_USAGE, FAIL_PERM,
+		    "--account: expected an account name");
+		return -1;
+	}
 	o->account = v;
 	return 0;
 }
@@ -471,13 +490,6 @@ find_letter(char c)
 		if (flags[i].letter == c)
 			return &flags[i];
 	return NULL;
-}
-
-/* Print an argument in a message only when it is harmless to show. */
-static const char *
-shown(const char *s)
-{
-	return has_crlf(s) || strlen(s) > 64 ? "..." : s;
 }
 
 static int
