@@ -36,6 +36,8 @@
 /* The files opened during one parse, and whether each is private. */
 struct filerec {
 	char	*path;
+	dev_t	 dev;
+	ino_t	 ino;
 	int	 private;	/* neither group nor others can read it */
 };
 
@@ -75,7 +77,7 @@ static void
 clean(char *s)
 {
 	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
 			*s = '?';
 }
 
@@ -204,6 +206,7 @@ open_conf(const char *path, struct failure *f, int named)
 {
 	struct stat st;
 	FILE *fp;
+	size_t i;
 	int fd, e;
 
 	if (P.nfiles == CONF_MAX_FILES) {
@@ -226,6 +229,13 @@ open_conf(const char *path, struct failure *f, int named)
 		close(fd);
 		return NULL;
 	}
+	for (i = 0; i < P.nfiles; i++)
+		if (P.files[i].dev == st.st_dev && P.files[i].ino == st.st_ino) {
+			failure_set(f, EX_CONFIG, FAIL_PERM,
+			    "%s: included twice (a loop?)", path);
+			close(fd);
+			return NULL;
+		}
 	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
 		failure_set(f, EX_CONFIG, FAIL_PERM,
 		    "%s: writable by group or others; refused", path);
@@ -242,6 +252,8 @@ open_conf(const char *path, struct failure *f, int named)
 			close(fd);
 		return NULL;
 	}
+	P.files[P.nfiles].dev = st.st_dev;
+	P.files[P.nfiles].ino = st.st_ino;
 	P.files[P.nfiles++].private = !(st.st_mode & (S_IRGRP | S_IROTH));
 	return fp;
 }
@@ -261,8 +273,16 @@ include_rel(cfg_t *cfg, cfg_opt_t *opt, int argc, const char **argv)
 		    "this file, or absolute)");
 		return 1;
 	}
-	if (argv[0][0] != '/' && cfg->filename != NULL &&
-	    (slash = strrchr(cfg->filename, '/')) != NULL)
+	/*
+	 * One level only: libconfuse leaks its lexer buffers when an error
+	 * occurs two includes deep, and nothing needs more.
+	 */
+	if (P.nfiles == 0 || cfg->filename == NULL ||
+	    strcmp(cfg->filename, P.files[0].path) != 0) {
+		cfg_error(cfg, "include() is allowed in the main file only");
+		return 1;
+	}
+	if (argv[0][0] != '/' && (slash = strrchr(cfg->filename, '/')) != NULL)
 		len = snprintf(path, sizeof(path), "%.*s/%s",
 		    (int)(slash - cfg->filename), cfg->filename, argv[0]);
 	else

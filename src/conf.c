@@ -163,6 +163,7 @@ merge(cfg_t *root, cfg_t *acct, const struct who *w, struct account *a)
 		(void)confv_port(v, &a->port);
 	if ((v = get_str(acct, root, "tls")) != NULL)
 		(void)confv_tls(v, &a->tls);
+	a->port = conf_port(a);		/* never leave 0 to the reader */
 	if ((s = pick(acct, root, "tls_verify")) != NULL)
 		a->tls_verify = cfg_getbool(s, "tls_verify") ? 1 : 0;
 	if ((s = pick(acct, root, "queue")) != NULL)

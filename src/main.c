@@ -107,10 +107,18 @@ deliver(const struct account *a, struct message *m, struct envelope *e,
 		rc = smtp_transaction(s, e, &src, f);
 	else if (s != NULL)
 		failure_set(f, EX_IOERR, FAIL_TEMP, "cannot read the message");
-	smtp_close(s);
 	accepted = envelope_count(e, RCPT_ACCEPTED);
 	refused = envelope_count(e, RCPT_PERMFAIL);
 	owed = e->nrcpt - accepted - refused;
+	log_message("account=%s from=<%s> nrcpt=%zu accepted=%zu refused=%zu "
+	    "owed=%zu relay=%s%s%s%s%s%s", a->name, e->sender, e->nrcpt,
+	    accepted, refused, owed, s ? smtp_get_info(s)->relay : a->host,
+	    s && smtp_get_info(s)->tls[0] ? " tls=\"" : "",
+	    s ? smtp_get_info(s)->tls : "",
+	    s && smtp_get_info(s)->tls[0] ? "\"" : "",
+	    f->code != EX_OK ? " error=" : "",
+	    f->code != EX_OK ? status_name(f->code) : "");
+	smtp_close(s);
 	if (rc == -1 && accepted == 0)
 		return report(f);
 	/* Some were delivered: name the ones refused for good (exit 67). */

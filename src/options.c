@@ -300,7 +300,7 @@ set_notify(struct options *o, const char *v, struct failure *f)
 bad:
 	failure_set(f, EX_USAGE, FAIL_PERM,
 	    "-N %s: expected never, or a list of success, failure, delay",
-	    has_crlf(v) ? "..." : v);
+	    shown(v));
 	return -1;
 }
 
@@ -506,8 +506,8 @@ parse_long(struct options *o, int argc, char **argv, int *i,
 		    strncmp(flags[k].name, arg, len) == 0)
 			break;
 	if (k == NFLAGS) {
-		failure_set(f, EX_USAGE, FAIL_PERM, "unknown option --%.*s",
-		    (int)(len > 64 ? 64 : len), arg);
+		failure_set(f, EX_USAGE, FAIL_PERM, "unknown option --%s",
+		    shown(arg));
 		return -1;
 	}
 	if (flags[k].arg == ARG_NONE && eq != NULL) {

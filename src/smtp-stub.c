@@ -29,3 +29,11 @@ void
 smtp_close(struct smtp_session *s)
 {
 }
+
+const struct smtp_info *
+smtp_get_info(const struct smtp_session *s)
+{
+	static const struct smtp_info none;
+
+	return &none;
+}

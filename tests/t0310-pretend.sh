@@ -2,8 +2,7 @@
 # SPDX-License-Identifier: MIT
 # --pretend with every real caller's argument vector (notes/anchors.md
 # 1.2): the envelope and the header as they would go out, exit 0, no
-# connection.  Needs message intake (branch intake): add it to TESTS in
-# tests:foundation when intake lands (it passes on cli + intake).
+# connection.
 . "$TEST_SRCDIR/lib.sh"
 
 write_config <<'CONF'

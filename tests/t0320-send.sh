@@ -14,7 +14,7 @@ msg() {
 
 # Every recipient accepted: 0, the message arrives.
 start_smtpd
-smtpd_config
+smtpd_config "log=\"$T/post.log\""
 msg >"$T/in"
 expect_exit 0 "two recipients accepted: 0" "$POSTIE" -i -f ann@example.org \
     bob@example.org carol@example.org <"$T/in"
@@ -25,6 +25,8 @@ check "MAIL FROM is the -f address" \
 check "both recipients in the envelope" \
     test "$(grep -c '^RCPT TO:' "$SMTPD_DIR/msg.1.env")" -eq 2
 check "the dot line arrived intact" grep -q '^\.dot line' "$SMTPD_DIR/msg.1"
+check "one log line: 2 accepted, over TLS" \
+    grep -q 'from=<ann@example.org> nrcpt=2 accepted=2 .* tls=' "$T/post.log"
 
 # One recipient refused for good, the other accepted: 67, and named.
 printf 'at RCPT#2 reply 550 5.1.1 no such user\n' >"$T/script"

@@ -217,7 +217,13 @@ choosing(void)
 	put("badinc.conf", 0600, "include(\"inc/none.conf\")\n");
 	is_int(load("badinc.conf", NULL, NULL), -1, "missing include");
 	ok(strstr(f.msg, "badinc.conf:1:") != NULL, "... names the includer");
-	chmod(sub, 0700);
+	put("inc/nest.conf", 0600, "include(\"acc.conf\")\n");
+	put("nest.conf", 0600, "include(\"inc/nest.conf\")\n");
+	is_int(load("nest.conf", NULL, NULL), -1, "nested include refused");
+	ok(strstr(f.msg, "main file only") != NULL, "... explained");
+	put("self.conf", 0600, "include(\"self.conf\")\n");
+	is_int(load("self.conf", NULL, NULL), -1, "self include refused");
+	ok(strstr(f.msg, "twice") != NULL, "... as a loop");
 	put("inc/pub.conf", 0644, "password = \"x\"\n");
 	put("incpub.conf", 0600, "host = \"h\"\ninclude(\"inc/pub.conf\")\n");
 	is_int(load("incpub.conf", NULL, NULL), -1,
@@ -230,7 +236,7 @@ main(void)
 {
 	char cmd[600];
 
-	plan(80);
+	plan(84);
 	if (mkdtemp(dir) == NULL) {
 		perror("mkdtemp");
 		return 99;
@@ -246,7 +252,8 @@ main(void)
 		    "perm.conf", "pub.conf", "gw.conf", "notls.conf",
 		    "both.conf", "nohost.conf", "main.conf", "inc/acc.conf",
 		    "badref.conf", "badinc.conf", "inc/pub.conf",
-		    "incpub.conf", "inc", "" };
+		    "incpub.conf", "inc/nest.conf", "nest.conf", "self.conf", "inc",
+		    "" };
 		size_t i;
 
 		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
