@@ -17,6 +17,7 @@
 #include <idn2.h>
 
 #include "address.h"
+#include "header.h"
 
 enum tok { T_END, T_ATOM, T_QSTR, T_DLIT, T_SPECIAL };
 
@@ -416,8 +417,9 @@ address_parse_list(const char *s, struct addr_list *out, char *err,
 			break;
 		}
 		if (t.type == T_SPECIAL && t.c == '<') {
+			/* the phrase before it is a display name: dropped */
 			angle = in_angle = 1;
-			continue;		/* the phrase before is dropped */
+			continue;
 		}
 		if (t.type == T_SPECIAL && t.c == '>') {
 			seterr(err, errlen, "'>' without '<'");
@@ -538,36 +540,15 @@ address_check(const char *a, char *err, size_t errlen)
 	return 0;
 }
 
-/* Whether s is valid UTF-8 (no overlongs, surrogates or beyond U+10FFFF). */
+/* Whether s is valid UTF-8 (RFC 3629). */
 static int
 utf8_valid(const unsigned char *s)
 {
-	while (*s != '\0') {
-		unsigned long cp;
-		size_t n, i;
+	size_t n;
 
-		if (*s < 0x80) {
-			s++;
-			continue;
-		}
-		if (*s >= 0xc2 && *s <= 0xdf)
-			n = 2, cp = *s & 0x1f;
-		else if (*s >= 0xe0 && *s <= 0xef)
-			n = 3, cp = *s & 0x0f;
-		else if (*s >= 0xf0 && *s <= 0xf4)
-			n = 4, cp = *s & 0x07;
-		else
+	for (; *s != '\0'; s += n)
+		if ((n = header_utf8_len(s)) == 0)
 			return 0;
-		for (i = 1; i < n; i++) {
-			if ((s[i] & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (s[i] & 0x3f);
-		}
-		if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-			return 0;
-		s += n;
-	}
 	return 1;
 }
 

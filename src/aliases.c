@@ -273,7 +273,7 @@ expand(struct expand *x, const char *name)
 
 	for (int i = 0; i < x->depth; i++)
 		if (strcasecmp(x->stack[i], name) == 0)
-			return emit(x, name);	/* a loop: the name itself */
+			return emit(x, name);	/* a loop: itself */
 	if ((e = lookup(x->al, name)) == NULL &&
 	    (x->depth > 0 || (e = lookup(x->al, "default")) == NULL))
 		return emit(x, name);

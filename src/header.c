@@ -226,9 +226,8 @@ is_atext(int c)
 	return c != '\0' && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL;
 }
 
-/* Length of the UTF-8 sequence starting at s, or 0 when invalid. */
-static size_t
-utf8_len(const unsigned char *s)
+size_t
+header_utf8_len(const unsigned char *s)
 {
 	size_t n, i;
 	unsigned long cp;
@@ -288,16 +287,19 @@ encode_words(const char *s)
 {
 	size_t len = strlen(s), o = 0, i = 0;
 	size_t chunk = (EW_MAX - 12) / 4 * 3;
-	char *out = malloc((len / 1 + 1) * 4 + (len / 20 + 2) * 14 + 1);
+	/* base64 of each word <= 4/3 of it + 4; <= len/42 + 1 words, each
+	 * with 12 octets of delimiters and a space */
+	char *out = malloc(len * 2 + (len / 40 + 2) * 17 + 8);
 
 	if (out == NULL)
 		return NULL;
 	while (i < len) {
 		size_t take = 0, cl;
 
+		const unsigned char *u = (const unsigned char *)s + i;
+
 		while (i + take < len &&
-		    (cl = utf8_len((const unsigned char *)s + i + take)) > 0 &&
-		    take + cl <= chunk)
+		    (cl = header_utf8_len(u + take)) > 0 && take + cl <= chunk)
 			take += cl;
 		if (o > 0)
 			out[o++] = ' ';
@@ -321,7 +323,7 @@ header_encode_phrase(const char *name)
 	char *out;
 
 	for (p = (const unsigned char *)name; *p != '\0'; ) {
-		size_t cl = utf8_len(p);
+		size_t cl = header_utf8_len(p);
 
 		if (cl == 0 || *p < 32 || *p == 127) {
 			errno = EINVAL;

@@ -77,6 +77,10 @@ char	*header_unfold(const char *value);
  */
 char	*header_encode_phrase(const char *name);
 
+/* Length of the UTF-8 sequence at s (1 for ASCII and for the NUL), or 0
+ * when it is invalid: overlong, a surrogate, beyond U+10FFFF, cut short. */
+size_t	 header_utf8_len(const unsigned char *s);
+
 /*
  * Fold a generated value for a field called `name`: break at spaces so
  * that no line exceeds 78 octets where a space allows it (RFC 5322 section

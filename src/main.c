@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 
 #include "account.h"
 #include "conf.h"
@@ -17,6 +19,20 @@
 #include "options.h"
 #include "smtp.h"
 #include "status.h"
+
+/*
+ * A password or token may sit in this process's memory from the moment the
+ * config is read: never let it reach a core file.  PR_SET_DUMPABLE also
+ * keeps other processes of the same user from ptrace-attaching.
+ */
+static void
+no_core_dumps(void)
+{
+	struct rlimit rl = { 0, 0 };
+
+	(void)setrlimit(RLIMIT_CORE, &rl);
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
 
 static int
 report(const struct failure *f)
@@ -201,6 +217,7 @@ main(int argc, char **argv)
 	struct failure f;
 
 	failure_clear(&f);
+	no_core_dumps();
 	log_init(argc > 0 ? argv[0] : "postie", 0);
 	if (options_parse(&o, argc, argv, &f) == -1)
 		return report(&f);

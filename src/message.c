@@ -194,7 +194,8 @@ header_eol(struct reader *r)
 		return 0;
 	}
 	if (r->linelen == 0) {
-		r->phase = PH_BODY;	/* the separator; written back later */
+		/* the separator: message_source() writes it back */
+		r->phase = PH_BODY;
 		return 0;
 	}
 	if (!is_header_line(r)) {
@@ -543,10 +544,19 @@ message_source(struct message *m, struct source *src)
 void
 message_print_headers(const struct message *m, FILE *fp)
 {
+	/* folds shown as LF; other control octets escaped, so a header
+	 * cannot drive the terminal it is printed on */
 	for (size_t i = 0; i < m->h.n; i++) {
-		for (const char *p = m->h.f[i].raw; *p != '\0'; p++)
-			if (*p != '\r')
-				putc(*p, fp);
+		for (const char *p = m->h.f[i].raw; *p != '\0'; p++) {
+			unsigned char c = (unsigned char)*p;
+
+			if (c == '\r' && p[1] == '\n')
+				continue;
+			if ((c < 32 && c != '\t' && c != '\n') || c == 127)
+				fprintf(fp, "\\x%02x", c);
+			else
+				putc(c, fp);
+		}
 		putc('\n', fp);
 	}
 }

@@ -30,9 +30,14 @@ struct intake_opts {
 
 /*
  * Read the message from fd (normally 0) to its end (or the lone dot).
- * Returns a new message (caller frees with message_free), or NULL with the
- * failure recorded (EX_IOERR reading, EX_CANTCREAT/EX_OSERR for the
- * temporary file, EX_DATAERR for a header block over the hard cap).
+ * LF, CRLF and a bare CR each end a line, stored as CRLF; a missing final
+ * line ending is added; a first "From " (mbox) line is dropped; NUL is
+ * kept in the body (counted in message_stats) and refused in the header.
+ * The spool is mkostemp(O_CLOEXEC) in $TMPDIR (else /tmp), unlinked at
+ * once.  Returns a new message (caller frees with message_free), or NULL
+ * with the failure recorded (EX_IOERR reading or writing, EX_CANTCREAT
+ * for the temporary file, EX_OSERR out of memory, EX_DATAERR for a NUL
+ * in the header or a header block over the hard caps).
  */
 struct message *message_read(int fd, const struct intake_opts *,
 	    struct failure *);
@@ -46,12 +51,20 @@ struct prepare_opts {
 };
 
 /*
- * Complete the message and its envelope: with -t add the To/Cc/Bcc (or the
- * first Resent- block's) recipients to those already in the envelope;
- * remove Bcc; map bare names through the aliases file, else qualify them
- * with the domain (the envelope sender too); add Date, Message-ID and From
- * when missing.  EX_DATAERR for a malformed address or -t with no
- * recipient at all.
+ * Complete the message and its envelope: each envelope recipient (an
+ * address list: "Joe <j@x>, k@x" gives two) and, with -t, the To/Cc/Bcc
+ * (or the topmost Resent- block's) recipients, deduplicated; bare names
+ * through the aliases file, else qualified with the domain (no domain:
+ * this host's name), the envelope sender too (NULL sender: the login
+ * name; "" or "<>": the null sender, kept); domains as A-labels, a
+ * non-ASCII local part sets env->smtputf8.  Remove Bcc, Resent-Bcc,
+ * Return-Path and Content-Length; add Date, Message-ID and (with
+ * add_from) From when missing; set env->body to BODY_8BITMIME when it is
+ * BODY_UNSET and an octet is 8-bit.  Returns 0, or -1 with the failure
+ * recorded: EX_DATAERR for a malformed address (CR, LF, NUL, control),
+ * a bad -F name, or -t with no recipient at all; EX_USAGE for no
+ * recipient without -t; EX_NOINPUT / EX_CONFIG from the aliases file;
+ * EX_OSERR when out of memory.
  */
 int	 message_prepare(struct message *, struct envelope *,
 	    const struct prepare_opts *, struct failure *);

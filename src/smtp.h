@@ -24,6 +24,11 @@ struct smtp_info {
 	char	 relay[300];	/* "host[addr]:port" */
 	char	 tls[128];	/* "TLS1.3 AES-256-GCM", or "" */
 	char	 mech[32];	/* SASL mechanism used, or "" */
+	/* added by the session work, compatible: */
+	char	 data_reply[256]; /* the relay's reply to the message data,
+				    e.g. "250 2.0.0 Ok: queued as 4Xyz" */
+	unsigned waits;		/* times postie waited for the relay */
+	unsigned flushes;	/* writes of batched commands or data */
 };
 
 /*

@@ -171,4 +171,40 @@ printf 'S: x\n\nb\n' | "$D" -f s@x -F "$long" r@x >"$T/out"
 awk 'length($0) > 79 { bad = 1 } END { exit bad }' "$T/out"
 check "a long -F name is folded under 78 columns" [ $? -eq 0 ]
 grep_out '^ =?UTF-8?B?' "folded onto a continuation line"
+
+# The same rules through postie itself (--pretend prints the envelope and
+# the header as they would go out).
+cat >"$T/aliases" <<'EOF'
+root: admin
+admin: ops@example.net, "Desk" <desk@example.net>
+EOF
+write_config <<EOF
+host = "relay.example.org"
+domain = "host.example.org"
+from = "daemon@host.example.org"
+aliases = "$T/aliases"
+EOF
+printf 'Subject: s\nTo: root, Team: a@x, "J D"@x;\nBcc: b@x\nReturn-Path: <x@y>\n\nbody\n.\n' >"$T/in"
+expect_exit 0 "postie -t: exit 0" "$POSTIE" --pretend -t -F 'Zoë' bob <"$T/in"
+grep_out '^recipient: <bob@host.example.org>$' "postie: bare argument qualified"
+grep_out '^recipient: <ops@example.net>$' "postie: header root through the aliases"
+grep_out '^recipient: <desk@example.net>$' "postie: alias with a display name"
+grep_out '^recipient: <"J D"@x>$' "postie: quoted local part in a group"
+grep_out '^recipient: <b@x>$' "postie: Bcc recipient"
+nogrep_out '^Bcc:\|^Return-Path:' "postie: Bcc and Return-Path removed"
+grep_out '^To: root, Team: a@x, "J D"@x;$' "postie: To left as written"
+grep_out '^From: =?UTF-8?B?Wm/Dqw==?= <daemon@host.example.org>$' \
+	"postie: From added with -F encoded"
+grep_out '^Message-ID: <[a-z2-7]\{26\}@host.example.org>$' \
+	"postie: Message-ID with the configured domain"
+printf 'Subject: \033]0;owned\007 x\n\nx\n' >"$T/in"
+expect_exit 0 "postie: control octets in a header" "$POSTIE" --pretend bob <"$T/in"
+grep_out '^Subject: \\x1b]0;owned\\x07 x$' "--pretend escapes them"
+printf 'Subject: a\000b\n\nx\n' >"$T/in"
+expect_exit 65 "postie: NUL in the header: 65" "$POSTIE" --pretend bob <"$T/in"
+printf 'Subject: s\n\nx\n' >"$T/in"
+expect_exit 65 "postie: LF in a recipient argument: 65" "$POSTIE" --pretend \
+	"$(printf 'bob\nBcc: eve@x')" <"$T/in"
+expect_exit 65 "postie: CR in -F: 65" "$POSTIE" --pretend \
+	-F "$(printf 'Eve\rBcc: x@y')" bob <"$T/in"
 finish

@@ -54,7 +54,7 @@ main(void)
 	char err[ADDRESS_ERR_MAX];
 	int u8;
 
-	plan(47);
+	plan(49);
 
 	is_str(parse("a@b.example"), "a@b.example", "addr-spec");
 	is_str(parse("a@b, c@d"), "a@b|c@d", "two");
@@ -113,6 +113,8 @@ main(void)
 	ok(address_check("a b@c", err, sizeof(err)) == -1, "space refused");
 	ok(address_check("\"a b\"@c", err, sizeof(err)) == 0,
 	    "space in quotes ok");
+	ok(address_check("\"a\tb\"@c", err, sizeof(err)) == -1,
+	    "HT in quotes refused (RFC 5321 qtextSMTP)");
 	ok(address_check("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@b",
 	    err, sizeof(err)) == -1, "local part over 64 refused");
 
@@ -123,6 +125,47 @@ main(void)
 	    "UTF-8 local part kept");
 	is_int(u8, 1, "UTF-8 local part needs SMTPUTF8");
 	is_str(ascii("a@b\xff", &u8), "ERR", "invalid UTF-8 refused");
+
+	/*
+	 * Random lists built from the characters that matter: no crash
+	 * (under ASan), and every address produced parses again to itself
+	 * (the canonical form is a fixed point) with no CR or LF (an HT
+	 * may stay inside quotes: address_check refuses it, below).
+	 */
+	{
+		static const char alpha[] = "ab.@<>,:;\"\\()[] \t\xc3\xa9\r";
+		unsigned int seed = 4242;
+		int good = 1;
+
+		for (int round = 0; round < 20000 && good; round++) {
+			char in[48];
+			struct addr_list l, again;
+			size_t len;
+
+			seed = seed * 1103515245u + 12345u;
+			len = (seed >> 16) % (sizeof(in) - 1);
+			for (size_t i = 0; i < len; i++) {
+				seed = seed * 1103515245u + 12345u;
+				in[i] = alpha[(seed >> 16) % (sizeof(alpha) - 1)];
+			}
+			in[len] = '\0';
+			addr_list_init(&l);
+			if (address_parse_list(in, &l, err, sizeof(err)) == 0)
+				for (size_t i = 0; i < l.n && good; i++) {
+					addr_list_init(&again);
+					good = strpbrk(l.addr[i], "\r\n") == NULL &&
+					    address_parse_list(l.addr[i], &again,
+					    err, sizeof(err)) == 0 && again.n == 1 &&
+					    strcmp(again.addr[0], l.addr[i]) == 0;
+					if (!good)
+						printf("# \"%s\" -> \"%s\"\n", in,
+						    l.addr[i]);
+					addr_list_free(&again);
+				}
+			addr_list_free(&l);
+		}
+		ok(good, "20000 random lists: canonical forms are fixed points");
+	}
 
 	/* linear time: a long list parses quickly */
 	{

@@ -1,0 +1,410 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tls: GnuTLS client setup and record I/O.  See notes on each setting.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+
+#include "log.h"
+#include "net.h"
+#include "tls.h"
+
+struct tls {
+	gnutls_session_t		 s;
+	gnutls_certificate_credentials_t cred;
+	char				 host[256];	/* outlives s */
+	unsigned char			 pin[32];
+	int				 pinned;
+	char				 err[160];
+	char				 desc[128];
+};
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* "AB:CD:..." or "abcd...": exactly 32 bytes (SHA-256).  MD5 and SHA-1
+ * pins are refused on purpose. */
+static int
+parse_pin(const char *s, unsigned char *pin)
+{
+	size_t n = 0;
+
+	while (*s != '\0') {
+		int hi, lo;
+
+		if (*s == ':') {
+			s++;
+			continue;
+		}
+		hi = hexval((unsigned char)s[0]);
+		lo = hi < 0 ? -1 : hexval((unsigned char)s[1]);
+		if (lo < 0 || n >= 32)
+			return -1;
+		pin[n++] = (unsigned char)(hi << 4 | lo);
+		s += 2;
+	}
+	return n == 32 ? 0 : -1;
+}
+
+/*
+ * Pinning replaces the CA check (the pin is the trust anchor), inside the
+ * handshake so that the connection dies before any SMTP byte is sent.
+ * The leaf certificate's validity dates are still checked.
+ */
+static int
+pin_verify(gnutls_session_t s)
+{
+	struct tls *t = gnutls_session_get_ptr(s);
+	const gnutls_datum_t *c;
+	unsigned n = 0;
+	unsigned char h[32];
+	gnutls_x509_crt_t crt;
+	time_t now = time(NULL);
+	int bad;
+
+	c = gnutls_certificate_get_peers(s, &n);
+	if (c == NULL || n == 0)
+		return -1;
+	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, c[0].data, c[0].size, h) < 0)
+		return -1;
+	if (memcmp(h, t->pin, sizeof(h)) != 0) {
+		snprintf(t->err, sizeof(t->err), "the certificate's SHA-256 "
+		    "fingerprint does not match tls_fingerprint");
+		return -1;
+	}
+	if (gnutls_x509_crt_init(&crt) < 0)
+		return -1;
+	bad = gnutls_x509_crt_import(crt, &c[0], GNUTLS_X509_FMT_DER) < 0 ||
+	    gnutls_x509_crt_get_activation_time(crt) > now ||
+	    gnutls_x509_crt_get_expiration_time(crt) < now;
+	gnutls_x509_crt_deinit(crt);
+	if (bad) {
+		snprintf(t->err, sizeof(t->err), "the pinned certificate is "
+		    "expired or not yet valid");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+setup_trust(struct tls *t, const struct account *a, struct failure *f)
+{
+	int r;
+
+	if (t->pinned || !a->tls_verify)
+		return 0;	/* no trust store needed: skip its ~20 ms */
+	if (a->tls_trust_file != NULL)
+		r = gnutls_certificate_set_x509_trust_file(t->cred,
+		    a->tls_trust_file, GNUTLS_X509_FMT_PEM);
+	else
+		r = gnutls_certificate_set_x509_system_trust(t->cred);
+	/* zero certificates is not "no verification": it is an error */
+	if (r <= 0) {
+		failure_set(f, EX_CONFIG, FAIL_PERM, "cannot load trusted "
+		    "certificates from %s: %s", a->tls_trust_file ?
+		    a->tls_trust_file : "the system store",
+		    r < 0 ? gnutls_strerror(r) : "no certificates");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+setup_session(struct tls *t, const struct account *a, struct failure *f)
+{
+	const char *errpos = NULL, *min;
+	int r;
+
+	if (a->tls_priorities != NULL) {
+		r = gnutls_priority_set_direct(t->s, a->tls_priorities,
+		    &errpos);
+		if (r < 0) {
+			failure_set(f, EX_CONFIG, FAIL_PERM, "tls_priorities: "
+			    "%s at \"%.40s\"", gnutls_strerror(r),
+			    errpos ? errpos : "");
+			return -1;
+		}
+	} else {
+		/* Debian's default still allows TLS 1.0 and 1.1; no leading
+		 * ':' (GnuTLS adds it and refuses ours). */
+		min = a->tls_min_version != NULL &&
+		    strcmp(a->tls_min_version, "1.3") == 0 ?
+		    "-VERS-TLS1.0:-VERS-TLS1.1:-VERS-TLS1.2" :
+		    "-VERS-TLS1.0:-VERS-TLS1.1";
+		r = gnutls_set_default_priority_append(t->s, min, &errpos, 0);
+		if (r < 0) {
+			failure_set(f, EX_SOFTWARE, FAIL_PERM, "TLS priority: "
+			    "%s", gnutls_strerror(r));
+			return -1;
+		}
+	}
+	r = gnutls_credentials_set(t->s, GNUTLS_CRD_CERTIFICATE, t->cred);
+	if (r < 0)
+		goto fail;
+	if (!net_is_ip_literal(t->host)) {
+		r = gnutls_server_name_set(t->s, GNUTLS_NAME_DNS, t->host,
+		    strlen(t->host));
+		if (r < 0)
+			goto fail;
+	}
+	gnutls_session_set_ptr(t->s, t);
+	if (t->pinned)
+		gnutls_session_set_verify_function(t->s, pin_verify);
+	else if (a->tls_verify)
+		gnutls_session_set_verify_cert(t->s, t->host, 0);
+	return 0;
+fail:
+	failure_set(f, EX_SOFTWARE, FAIL_PERM, "TLS setup: %s",
+	    gnutls_strerror(r));
+	return -1;
+}
+
+static void
+handshake_failed(struct tls *t, int r, struct failure *f)
+{
+	gnutls_datum_t out = { NULL, 0 };
+	unsigned st;
+
+	switch (r) {
+	case GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR:
+		st = gnutls_session_get_verify_cert_status(t->s);
+		if (gnutls_certificate_verification_status_print(st,
+		    GNUTLS_CRT_X509, &out, 0) < 0)
+			out.data = NULL;
+		failure_set(f, EX_UNAVAILABLE, FAIL_PERM, "TLS certificate "
+		    "of %s rejected: %s", t->host, out.data ?
+		    (char *)out.data : "verification failed");
+		gnutls_free(out.data);
+		return;
+	case GNUTLS_E_CERTIFICATE_ERROR:
+		failure_set(f, EX_UNAVAILABLE, FAIL_PERM, "TLS certificate "
+		    "of %s rejected: %s", t->host, t->err[0] ? t->err :
+		    gnutls_strerror(r));
+		return;
+	case GNUTLS_E_PUSH_ERROR:
+	case GNUTLS_E_PULL_ERROR:
+	case GNUTLS_E_PREMATURE_TERMINATION:
+	case GNUTLS_E_UNEXPECTED_PACKET_LENGTH:
+	case GNUTLS_E_TIMEDOUT:
+		failure_set(f, EX_TEMPFAIL, FAIL_TEMP, "TLS handshake with "
+		    "%s failed: %s", t->host, gnutls_strerror(r));
+		return;
+	case GNUTLS_E_FATAL_ALERT_RECEIVED:
+		failure_set(f, EX_UNAVAILABLE, FAIL_PERM, "TLS handshake with "
+		    "%s failed: the relay sent alert \"%s\"", t->host,
+		    gnutls_alert_get_name(gnutls_alert_get(t->s)));
+		return;
+	default:
+		failure_set(f, EX_UNAVAILABLE, FAIL_PERM, "TLS handshake with "
+		    "%s failed: %s", t->host, gnutls_strerror(r));
+	}
+}
+
+struct tls *
+tls_open(int fd, const struct account *a, const char *host,
+    int64_t deadline, struct failure *f)
+{
+	struct tls *t;
+	size_t n = strlen(host);
+	unsigned flags = GNUTLS_CLIENT | GNUTLS_NO_SIGNAL | GNUTLS_NONBLOCK;
+	int r;
+
+	if ((t = calloc(1, sizeof(*t))) == NULL) {
+		failure_set(f, EX_OSERR, FAIL_TEMP, "out of memory");
+		return NULL;
+	}
+	/* RFC 6125 names have no trailing dot; GnuTLS would not match it */
+	if (n > 0 && host[n - 1] == '.')
+		n--;
+	if (n == 0 || n >= sizeof(t->host)) {
+		failure_set(f, EX_CONFIG, FAIL_PERM, "bad relay host name");
+		free(t);
+		return NULL;
+	}
+	memcpy(t->host, host, n);
+	t->host[n] = '\0';
+	if (a->tls_fingerprint != NULL) {
+		if (parse_pin(a->tls_fingerprint, t->pin) == -1) {
+			failure_set(f, EX_CONFIG, FAIL_PERM, "tls_fingerprint "
+			    "must be a SHA-256 fingerprint (32 hex pairs)");
+			free(t);
+			return NULL;
+		}
+		t->pinned = 1;
+	} else if (!a->tls_verify)
+		log_error("WARNING: tls_verify is off for account %s: the "
+		    "relay's certificate is NOT checked, anyone on the path "
+		    "can read the password and the mail", a->name ?
+		    a->name : "default");
+	if (a->tls_cert_file != NULL)
+		flags |= GNUTLS_FORCE_CLIENT_CERT;
+	if (gnutls_certificate_allocate_credentials(&t->cred) < 0) {
+		failure_set(f, EX_OSERR, FAIL_TEMP, "out of memory");
+		free(t);
+		return NULL;
+	}
+	if (gnutls_init(&t->s, flags) < 0) {
+		failure_set(f, EX_OSERR, FAIL_TEMP, "out of memory");
+		gnutls_certificate_free_credentials(t->cred);
+		free(t);
+		return NULL;
+	}
+	if (setup_trust(t, a, f) == -1)
+		goto fail;
+	if (a->tls_cert_file != NULL) {
+		r = gnutls_certificate_set_x509_key_file2(t->cred,
+		    a->tls_cert_file, a->tls_key_file ? a->tls_key_file :
+		    a->tls_cert_file, GNUTLS_X509_FMT_PEM, NULL, 0);
+		if (r < 0) {
+			failure_set(f, EX_CONFIG, FAIL_PERM, "tls_cert_file "
+			    "%s: %s", a->tls_cert_file, gnutls_strerror(r));
+			goto fail;
+		}
+	}
+	if (setup_session(t, a, f) == -1)
+		goto fail;
+	gnutls_transport_set_int(t->s, fd);
+	/* the poll deadline below is the real limit; this is a backstop */
+	if (deadline != INT64_MAX && deadline > net_now())
+		gnutls_handshake_set_timeout(t->s,
+		    (unsigned)(deadline - net_now()));
+	for (;;) {
+		r = gnutls_handshake(t->s);
+		if (r == 0)
+			break;
+		if (r != GNUTLS_E_AGAIN && r != GNUTLS_E_INTERRUPTED &&
+		    gnutls_error_is_fatal(r)) {
+			handshake_failed(t, r, f);
+			goto fail;
+		}
+		r = net_wait(fd, gnutls_record_get_direction(t->s) ?
+		    POLLOUT : POLLIN, deadline);
+		if (r <= 0) {
+			failure_set(f, EX_TEMPFAIL, FAIL_TEMP, "TLS handshake "
+			    "with %s: %s", t->host, r == 0 ? "timed out" :
+			    strerror(errno));
+			goto fail;
+		}
+	}
+	snprintf(t->desc, sizeof(t->desc), "%s %s",
+	    gnutls_protocol_get_name(gnutls_protocol_get_version(t->s)),
+	    gnutls_cipher_get_name(gnutls_cipher_get(t->s)));
+	return t;
+fail:
+	gnutls_deinit(t->s);
+	gnutls_certificate_free_credentials(t->cred);
+	free(t);
+	return NULL;
+}
+
+static ssize_t
+io_result(struct tls *t, ssize_t r)
+{
+	if (r >= 0)
+		return r;
+	if (r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED)
+		return TLS_AGAIN;
+	if (r == GNUTLS_E_REHANDSHAKE)	/* TLS 1.2 renegotiation: decline */
+		return TLS_AGAIN;
+	if (r == GNUTLS_E_FATAL_ALERT_RECEIVED)
+		snprintf(t->err, sizeof(t->err), "TLS alert from the relay: "
+		    "%s", gnutls_alert_get_name(gnutls_alert_get(t->s)));
+	else
+		snprintf(t->err, sizeof(t->err), "TLS: %s",
+		    gnutls_strerror((int)r));
+	return -1;
+}
+
+ssize_t
+tls_recv(struct tls *t, void *buf, size_t len)
+{
+	ssize_t r = gnutls_record_recv(t->s, buf, len);
+
+	/* SMTP delimits itself: a close without close_notify is just the
+	 * end of the connection (and reported as such) */
+	if (r == GNUTLS_E_PREMATURE_TERMINATION)
+		return 0;
+	return io_result(t, r);
+}
+
+ssize_t
+tls_send(struct tls *t, const void *buf, size_t len)
+{
+	return io_result(t, gnutls_record_send(t->s, buf, len));
+}
+
+int
+tls_want_write(struct tls *t)
+{
+	return gnutls_record_get_direction(t->s);
+}
+
+const char *
+tls_error(const struct tls *t)
+{
+	return t->err;
+}
+
+const char *
+tls_describe(const struct tls *t)
+{
+	return t->desc;
+}
+
+int
+tls_channel_binding(struct tls *t, const char **type, unsigned char **data,
+    size_t *len)
+{
+	gnutls_datum_t cb = { NULL, 0 };
+	gnutls_channel_binding_t which;
+
+	if (gnutls_protocol_get_version(t->s) == GNUTLS_TLS1_3) {
+		which = GNUTLS_CB_TLS_EXPORTER;
+		*type = "tls-exporter";
+	} else {
+		which = GNUTLS_CB_TLS_UNIQUE;
+		*type = "tls-unique";
+	}
+	if (gnutls_session_channel_binding(t->s, which, &cb) < 0 ||
+	    cb.size == 0)
+		return -1;
+	if ((*data = malloc(cb.size)) == NULL) {
+		gnutls_free(cb.data);
+		return -1;
+	}
+	memcpy(*data, cb.data, cb.size);
+	*len = cb.size;
+	gnutls_free(cb.data);
+	return 0;
+}
+
+void
+tls_close(struct tls *t)
+{
+	if (t == NULL)
+		return;
+	/* SHUT_WR: many relays never send their close_notify */
+	(void)gnutls_bye(t->s, GNUTLS_SHUT_WR);
+	gnutls_deinit(t->s);
+	gnutls_certificate_free_credentials(t->cred);
+	free(t);
+}
