@@ -226,4 +226,36 @@ expect_exit 0 "password_command config: --pretend" \
 check "--check-config and --pretend never ran password_command" \
     test ! -e "$T/pwcmd.ran"
 nogrep_out "$secret" "--pretend: the command's output is not printed"
+
+# ---- password_command when it is used: its output goes to postie only ----
+# It must see /dev/null on stdin (not the message), inherit no socket and
+# no other descriptor of postie, and what it prints must reach neither
+# the -v transcript nor stderr, in clear or as an AUTH PLAIN token.
+. "$TEST_SRCDIR/lib-smtpd.sh"
+cat >"$T/pwcmd2" <<EOF
+#!/bin/sh
+cat >"$T/pw.stdin" 2>&1
+ls -l /proc/\$\$/fd/ >"$T/pw.fds" 2>&1
+echo secret
+EOF
+chmod 700 "$T/pwcmd2"
+start_smtpd
+smtpd_config "password_command=\"$T/pwcmd2\""
+sed -i '/^password = /d' "$POSTIE_CONFIG"
+printf 'From: www@example.org\nTo: bob@example.org\nSubject: s\n\nbody\n' \
+    >"$T/in2"
+expect_exit 0 "send with password_command and -v: 0" "$POSTIE" -v -i \
+    bob@example.org <"$T/in2"
+wait_smtpd
+check "the relay authenticated alice" grep -q '^! auth-ok alice' "$SMTPD_LOG"
+check "password_command read nothing from stdin (/dev/null)" \
+    test -e "$T/pw.stdin" -a ! -s "$T/pw.stdin"
+check "password_command inherited no socket" \
+    sh -c "! grep -q 'socket:' '$T/pw.fds'"
+check "password_command inherited no config or spool file" \
+    sh -c "! grep -q -e 'sendmail.conf' -e '(deleted)' -e 'in2' '$T/pw.fds'"
+nogrep_err 'secret' "-v transcript: the password is not shown"
+b64=$(printf '\0alice\0secret' | base64 -w0)
+nogrep_err "$b64" "-v transcript: no AUTH PLAIN token"
+nogrep_out 'secret' "stdout: nothing of the password"
 finish
