@@ -16,6 +16,7 @@
 #include "envelope.h"
 #include "log.h"
 #include "message.h"
+#include "mime.h"
 #include "options.h"
 #include "smtp.h"
 #include "status.h"
@@ -111,18 +112,23 @@ oom:
 
 /* Deliver over SMTP; the exit code from the envelope and the failure. */
 static int
-deliver(const struct account *a, struct message *m, struct envelope *e,
-    struct failure *f)
+deliver(const struct account *a, struct message *m, struct mime *mm,
+    struct envelope *e, struct failure *f)
 {
 	struct smtp_session *s;
 	struct source src;
 	size_t i, accepted, refused, owed;
 	int rc = -1;
 
-	if ((s = smtp_open(a, f)) != NULL && message_source(m, &src) == 0)
-		rc = smtp_transaction(s, e, &src, f);
-	else if (s != NULL)
+	/* the whole message, its exact size known, before connecting;
+	 * with attachments built 7-bit-safe (8BITMIME is not known yet) */
+	if (mm != NULL ? mime_build(mm, m, 0, &src, f) == -1 :
+	    message_source(m, &src) == -1) {
 		failure_set(f, EX_IOERR, FAIL_TEMP, "cannot read the message");
+		return report(f);
+	}
+	if ((s = smtp_open(a, f)) != NULL)
+		rc = smtp_transaction(s, e, &src, f);
 	accepted = envelope_count(e, RCPT_ACCEPTED);
 	refused = envelope_count(e, RCPT_PERMFAIL);
 	owed = e->nrcpt - accepted - refused;
@@ -161,14 +167,12 @@ send_message(const struct options *o)
 	struct message *m = NULL;
 	struct intake_opts io;
 	struct prepare_opts po;
+	struct mime *mm = NULL;
+	size_t i;
 	int rc;
 
 	failure_clear(&f);
 	envelope_init(&e);
-	if (o->nattach > 0) {
-		log_error("attachments (-a) are not available yet");
-		return EX_USAGE;
-	}
 	if (!o->extract_rcpts && o->nrcpts == 0) {
 		log_error("no recipients: name them, or use -t");
 		return EX_USAGE;
@@ -177,6 +181,16 @@ send_message(const struct options *o)
 		return report(&f);
 	if (conf_check_send(&a, &info, &f) == -1)
 		goto fail;
+	/* every attachment opened now: one that cannot be sent stops us
+	 * before stdin is read or anything is sent (EX_NOINPUT) */
+	if (o->nattach > 0 && (mm = mime_new()) == NULL) {
+		failure_set(&f, EX_OSERR, FAIL_TEMP, "out of memory");
+		goto fail;
+	}
+	for (i = 0; i < o->nattach; i++)
+		if (mime_add(mm, o->attach[i].path, o->attach[i].type,
+		    o->attach[i].name, &f) == -1)
+			goto fail;
 	memset(&io, 0, sizeof(io));
 	io.dot_ends = o->dot_ends;
 	if ((m = message_read(0, &io, &f)) == NULL ||
@@ -197,13 +211,15 @@ send_message(const struct options *o)
 		if (log_open(a.log) == -1)
 			log_error("log %s: cannot open; using stderr only",
 			    a.log);
-		rc = deliver(&a, m, &e, &f);
+		rc = deliver(&a, m, mm, &e, &f);
 	}
+	mime_free(mm);
 	message_free(m);
 	envelope_free(&e);
 	account_free(&a);
 	return rc;
 fail:
+	mime_free(mm);
 	message_free(m);
 	envelope_free(&e);
 	account_free(&a);
