@@ -13,12 +13,17 @@
 # the test's exit-code checks; every valgrind report is also collected and
 # printed, and any report fails the run.  Ends with "valgrind: N passed,
 # N failed" (one per test script).  Not in `make check`: the CI suite is
-# built with ASan; build-aux/run-tests calls this script.
+# built with ASan; build-aux/run-tests calls this script.  t0330-secrets
+# is left out: it reads postie's core size limit from /proc, and under
+# valgrind setrlimit is emulated, never applied to the process; and
+# t0530-smtp-faults, whose deadlines (1 to 5 s) valgrind's slowness breaks
+# (run it by name: it reports no memory error, only late timings).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 b=${VALGRIND_BUILDDIR:-$top/_build/valgrind}
 tests=${*:-"t0100-options.sh t0200-config.sh t0310-pretend.sh
-	t0800-hostile-args.sh"}
+	t0320-send.sh t0500-smtp-auth.sh t0510-smtp-tls.sh
+	t0520-smtp-esmtp.sh t0800-hostile-args.sh"}
 
 command -v valgrind >/dev/null 2>&1 || { echo "valgrind: not installed" >&2; exit 1; }
 cd "$top" || exit 1
@@ -37,23 +42,30 @@ rm -rf "$vg"
 mkdir -p "$vg/logs" || exit 1
 chmod 1777 "$vg/logs"		# t0800 runs postie as nobody too
 ln -s "$b/src/postie" "$vg/mailq"
-cat >"$vg/postie" <<EOF
+# wrapper NAME PROGRAM: $vg/NAME runs PROGRAM under valgrind
+wrapper() {
+	cat >"$vg/$1" <<EOF
 #!/bin/sh
-# postie under valgrind; invoked as mailq, run it as mailq
-prog=$b/src/postie
+# $2 under valgrind; invoked as mailq, run it as mailq
+prog=$2
 [ "\${0##*/}" = mailq ] && prog=$vg/mailq
 exec valgrind -q --error-exitcode=1 --leak-check=full \\
     --errors-for-leak-kinds=definite,indirect,possible \\
     --show-leak-kinds=definite,indirect,possible \\
     --track-fds=no --log-file=$vg/logs/vg.%p "\$prog" "\$@"
 EOF
-chmod 755 "$vg" "$vg/postie"
+	chmod 755 "$vg/$1"
+}
+wrapper postie "$b/src/postie"
+# the SMTP session tests (t05xx) drive it through tests/unit/smtp-driver
+wrapper smtp-driver "$b/tests/unit/smtp-driver"
+chmod 755 "$vg"
 
 passed=0 failed=0
 for t in $tests; do
 	rm -f "$vg/logs/"vg.*
 	TEST_SRCDIR=$top/tests TEST_BUILDDIR=$b/tests POSTIE=$vg/postie \
-	    timeout 900 sh "$top/tests/$t" >"$b/$t.log" 2>&1
+	    DRIVER=$vg/smtp-driver timeout 900 sh "$top/tests/$t" >"$b/$t.log" 2>&1
 	rc=$?
 	reports=$(find "$vg/logs" -name 'vg.*' -size +0c | wc -l)
 	runs=$(find "$vg/logs" -name 'vg.*' | wc -l)
