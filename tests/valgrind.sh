@@ -23,7 +23,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 b=${VALGRIND_BUILDDIR:-$top/_build/valgrind}
 tests=${*:-"t0100-options.sh t0200-config.sh t0310-pretend.sh
 	t0320-send.sh t0500-smtp-auth.sh t0510-smtp-tls.sh
-	t0520-smtp-esmtp.sh t0800-hostile-args.sh"}
+	t0520-smtp-esmtp.sh t0601-mime-postie.sh t0610-mime-send.sh
+	t0800-hostile-args.sh"}
 
 command -v valgrind >/dev/null 2>&1 || { echo "valgrind: not installed" >&2; exit 1; }
 cd "$top" || exit 1
