@@ -5,11 +5,13 @@
  */
 #include "config.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "account.h"
 #include "conf.h"
@@ -18,6 +20,7 @@
 #include "message.h"
 #include "mime.h"
 #include "options.h"
+#include "queue.h"
 #include "smtp.h"
 #include "status.h"
 
@@ -110,7 +113,37 @@ oom:
 	return -1;
 }
 
-/* Deliver over SMTP; the exit code from the envelope and the failure. */
+/* Keep the owed recipients in the outbox (queue.h); the exit code. */
+static int
+keep_for_later(const struct account *a, struct message *m,
+    const struct envelope *e, const struct failure *why)
+{
+	const char *reason = why->msg[0] ? why->msg :
+	    "recipients deferred by the relay";
+	char id[QUEUE_ID_MAX];
+	struct failure qf;
+	struct source src;
+
+	if (!a->queue) {
+		log_error("%s; not queued (queue = false)", reason);
+		return EX_TEMPFAIL;
+	}
+	failure_clear(&qf);
+	if (message_source(m, &src) == -1) {
+		failure_set(&qf, EX_IOERR, FAIL_TEMP, "cannot read the message");
+		return report(&qf);
+	}
+	if (queue_enqueue(a, e, &src, reason, id, &qf) == -1)
+		return report(&qf);
+	/* Accepted: exit 0.  Said where a person may be watching. */
+	if (log_verbose() || isatty(STDERR_FILENO))
+		log_error("%s; queued as %s", reason, id);
+	return EX_OK;
+}
+
+/* Deliver over SMTP; the exit code from the envelope and the failure.
+ * What is owed for a temporary reason is queued; after a delivery, what
+ * the queue holds for this account goes over the same session. */
 static int
 deliver(const struct account *a, struct message *m, struct mime *mm,
     struct envelope *e, struct failure *f)
@@ -140,20 +173,28 @@ deliver(const struct account *a, struct message *m, struct mime *mm,
 	    s && smtp_get_info(s)->tls[0] ? "\"" : "",
 	    f->code != EX_OK ? " error=" : "",
 	    f->code != EX_OK ? status_name(f->code) : "");
-	smtp_close(s);
-	if (rc == -1 && accepted == 0)
+	if (rc == -1 && accepted == 0 && f->cls != FAIL_TEMP &&
+	    f->cls != FAIL_UNKNOWN) {
+		smtp_close(s);
 		return report(f);
-	/* Some were delivered: name the ones refused for good (exit 67). */
+	}
+	/* Name the recipients refused for good (exit 67). */
 	for (i = 0; i < e->nrcpt; i++)
 		if (e->rcpt[i].state == RCPT_PERMFAIL)
 			log_error("<%s>: refused: %s", e->rcpt[i].addr,
 			    e->rcpt[i].reply[0] ? e->rcpt[i].reply : "5xx");
 	if (owed > 0) {
-		/* TODO(queue): enqueue the owed recipients instead */
-		log_error("%zu recipient(s) not delivered now and the queue "
-		    "is not available yet", owed);
-		return EX_TEMPFAIL;
+		smtp_close(s);
+		rc = keep_for_later(a, m, e, f);
+		return rc != EX_OK ? rc : refused > 0 ? EX_NOUSER : EX_OK;
 	}
+	if (smtp_usable(s)) {
+		struct failure qf;
+
+		failure_clear(&qf);
+		(void)queue_run_session(s, a, NULL, &qf);
+	}
+	smtp_close(s);
 	return refused > 0 ? EX_NOUSER : EX_OK;
 }
 
@@ -226,6 +267,79 @@ fail:
 	return report(&f);
 }
 
+/* Accounts of queued messages, loaded by name while the queue runs. */
+struct known {
+	const struct options	*o;
+	struct account		 acct[8];
+	size_t			 n;
+};
+
+static const struct account *
+load_account(void *ctx, const char *name)
+{
+	struct known *k = ctx;
+	struct options o;
+	struct failure f;
+	size_t i;
+
+	for (i = 0; i < k->n; i++)
+		if (strcmp(k->acct[i].name, name) == 0)
+			return &k->acct[i];
+	if (k->n == sizeof(k->acct) / sizeof(k->acct[0]))
+		return NULL;
+	o = *k->o;
+	o.account = name;
+	failure_clear(&f);
+	if (conf_load(&o, NULL, &k->acct[k->n], NULL, &f) == -1)
+		return NULL;
+	return &k->acct[k->n++];
+}
+
+/* -bp / mailq, and -q with its selectors. */
+static int
+queue_mode(const struct options *o)
+{
+	static struct known k;
+	const struct account *list[1];
+	struct queue_select sel;
+	struct queue_stats st;
+	struct failure f;
+	size_t i;
+	int rc = EX_OK;
+
+	failure_clear(&f);
+	k.o = o;
+	if (conf_load(o, o->sender, &k.acct[0], NULL, &f) == -1)
+		return report(&f);
+	k.n = 1;
+	list[0] = &k.acct[0];
+	if (o->mode == OPTMODE_LIST_QUEUE) {
+		if (queue_list(stdout, list, 1, &f) == -1)
+			rc = report(&f);
+	} else {
+		if (log_open(k.acct[0].log) == -1)
+			log_error("log %s: cannot open; using stderr only",
+			    k.acct[0].log);
+		memset(&sel, 0, sizeof(sel));
+		sel.id = o->queue_id;
+		sel.rcpt = o->queue_rcpt;
+		sel.sender = o->queue_sender;
+		sel.force = sel.id != NULL || sel.rcpt != NULL ||
+		    sel.sender != NULL;
+		sel.lookup = load_account;
+		sel.lookup_ctx = &k;
+		memset(&st, 0, sizeof(st));
+		if (queue_run(list, 1, &sel, &st, &f) == -1)
+			rc = report(&f);
+		log_debug("queue run: %u delivered, %u deferred, %u failed, "
+		    "%u bounced, %u in flight elsewhere", st.delivered,
+		    st.deferred, st.failed, st.bounced, st.busy);
+	}
+	for (i = 0; i < k.n; i++)
+		account_free(&k.acct[i]);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -234,6 +348,9 @@ main(int argc, char **argv)
 
 	failure_clear(&f);
 	no_core_dumps();
+	/* Past a file-size limit a write must fail (EFBIG, reported, nothing
+	 * claimed) rather than kill postie before it can say so. */
+	(void)signal(SIGXFSZ, SIG_IGN);
 	log_init(argc > 0 ? argv[0] : "postie", 0);
 	if (options_parse(&o, argc, argv, &f) == -1)
 		return report(&f);
@@ -251,9 +368,7 @@ main(int argc, char **argv)
 		return EX_USAGE;
 	case OPTMODE_LIST_QUEUE:
 	case OPTMODE_RUN_QUEUE:
-		/* TODO(queue): list (-bp, mailq) and run (-q...) the queue */
-		log_error("queue not available yet");
-		return EX_USAGE;
+		return queue_mode(&o);
 	case OPTMODE_CHECK_CONFIG:
 		return check_config(&o);
 	case OPTMODE_SEND:

@@ -70,7 +70,8 @@ stop_smtpd() {
 
 # smtpd_config [KEY=VALUE...]: write $POSTIE_CONFIG (mode 600) for the
 # running server.  Defaults: host 127.0.0.1, port $SMTPD_PORT,
-# tls starttls, tls_trust_file the test CA, user alice, password secret.
+# tls starttls, tls_trust_file the test CA, user alice, password secret,
+# queue_dir $T/queue.
 # Arguments override or add top-level settings; VALUE is written as is,
 # so quote strings yourself: smtpd_config tls=implicit 'user="bob"'.
 smtpd_config() {
@@ -79,6 +80,8 @@ smtpd_config() {
 			"$SMTPD_PORT"
 		printf 'tls_trust_file = "%s"\n' "$SMTPD_CERTS/ca.pem"
 		printf 'user = "alice"\npassword = "secret"\n'
+		# never the real spool: tests run as root
+		printf 'queue_dir = "%s"\n' "$T/queue"
 		for kv in "$@"; do
 			printf '%s = %s\n' "${kv%%=*}" "${kv#*=}"
 		done

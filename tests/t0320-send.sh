@@ -49,12 +49,13 @@ wait_smtpd
 check "all recipients refused: not 0 (got $rc)" test "$rc" -ne 0
 grep_err 'nobody@example.org' "all refused: the recipient is named"
 
-# One recipient refused for now: owed; until the queue lands, 75.
+# One recipient refused for now: owed, queued: 0 (t0750 has the rest).
 printf 'at RCPT#2 reply 450 4.2.1 try later\n' >"$T/script"
 start_smtpd -s "$T/script"
 smtpd_config
-expect_exit 75 "one recipient refused for now, no queue yet: 75" \
-    "$POSTIE" -i bob@example.org later@example.org <"$T/in"
+expect_exit 0 "one recipient refused for now: queued, 0" \
+    "$POSTIE" -v -i bob@example.org later@example.org <"$T/in"
+grep_err 'queued as' "one recipient refused for now: says queued"
 wait_smtpd
 
 # Authentication refused: 77.
