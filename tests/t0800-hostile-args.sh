@@ -84,6 +84,18 @@ check "-oQ/-O QueueDirectory: the caller's queue directory is untouched" \
 expect_exit 0 "-O/-o with --pretend: accepted" "$POSTIE" --pretend -i \
     "-oQ$T/q" -O "QueueDirectory=$T/q" "-oL$T/q/l" bob@example.org <"$T/in"
 nothing_new "-O/-o with --pretend: no file written"
+# with the relay down the message is queued: in queue_dir, never in -oQ's
+printf 'host = "127.0.0.1"\nport = 1\ntls = off\nqueue_dir = "%s"\n' \
+    "$T/realq" >"$T/down.conf"
+chmod 600 "$T/down.conf"
+snapshot before
+expect_exit 0 "relay down, -oQ/-O QueueDirectory given: queued (0)" \
+    env POSTIE_CONFIG="$T/down.conf" "$POSTIE" -i "-oQ$T/q" \
+    -O "QueueDirectory=$T/q" bob@example.org <"$T/in"
+check "the message went to the configured queue_dir" \
+    test -n "$(find "$T/realq" -type f 2>/dev/null | head -n 1)"
+check "nothing in the caller's queue directory" test -z "$(ls -A "$T/q")"
+nothing_new "queued: nothing created outside queue_dir"
 expect_exit 64 "-bi (rebuild aliases): refused" "$POSTIE" -bi
 expect_exit 64 "-bd (daemon): refused" "$POSTIE" -bd
 
