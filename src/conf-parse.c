@@ -107,17 +107,20 @@ near_secret(const char *path, int n)
 {
 	char line[1024];
 	FILE *fp;
-	int i = 0, hit = 0, prev = 0;
+	int i = 0, hit = 0, prev = 0, cur = 0;
 
 	if (path == NULL || n <= 0 || (fp = fopen(path, "re")) == NULL)
 		return 1;	/* cannot tell: assume the worst */
 	while (i < n && fgets(line, sizeof(line), fp) != NULL) {
+		/* a line longer than the buffer comes in pieces: any
+		 * piece may name the option */
+		cur |= strstr(line, "password") != NULL;
 		if (strchr(line, '\n') == NULL && !feof(fp))
-			continue;	/* the rest of a long line */
+			continue;
 		i++;
-		hit = strstr(line, "password") != NULL;
-		if (i < n)
-			prev = hit;
+		prev = hit;
+		hit = cur;
+		cur = 0;
 	}
 	fclose(fp);
 	return hit || prev;
