@@ -414,6 +414,18 @@ set_attach_name(struct options *o, const char *v, struct failure *f)
 static int
 set_account(struct options *o, const char *v, struct failure *f)
 {
+	const char *p;
+
+	/* a name from the config: never a control character, so it can
+	 * reach no message, log line or terminal as one */
+	for (p = v; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			break;
+	if (*p != '\0' || p == v) {
+		failure_set(f, EX_USAGE, FAIL_PERM,
+		    "--account: expected an account name");
+		return -1;
+	}
 	o->account = v;
 	return 0;
 }
