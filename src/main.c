@@ -115,25 +115,20 @@ oom:
 
 /* Keep the owed recipients in the outbox (queue.h); the exit code. */
 static int
-keep_for_later(const struct account *a, struct message *m,
+keep_for_later(const struct account *a, struct source *src,
     const struct envelope *e, const struct failure *why)
 {
 	const char *reason = why->msg[0] ? why->msg :
 	    "recipients deferred by the relay";
 	char id[QUEUE_ID_MAX];
 	struct failure qf;
-	struct source src;
 
 	if (!a->queue) {
 		log_error("%s; not queued (queue = false)", reason);
 		return EX_TEMPFAIL;
 	}
 	failure_clear(&qf);
-	if (message_source(m, &src) == -1) {
-		failure_set(&qf, EX_IOERR, FAIL_TEMP, "cannot read the message");
-		return report(&qf);
-	}
-	if (queue_enqueue(a, e, &src, reason, id, &qf) == -1)
+	if (queue_enqueue(a, e, src, reason, id, &qf) == -1)
 		return report(&qf);
 	/* Accepted: exit 0.  Said where a person may be watching. */
 	if (log_verbose() || isatty(STDERR_FILENO))
@@ -141,17 +136,54 @@ keep_for_later(const struct account *a, struct message *m,
 	return EX_OK;
 }
 
+/* The message failed for good as a whole: its recipients not yet tried
+ * share the refusal (a dead letter holds them). */
+static void
+refuse_untried(struct envelope *e, const struct failure *f)
+{
+	for (size_t i = 0; i < e->nrcpt; i++)
+		if (e->rcpt[i].state == RCPT_PENDING) {
+			e->rcpt[i].state = RCPT_PERMFAIL;
+			snprintf(e->rcpt[i].reply, sizeof(e->rcpt[i].reply),
+			    "%.*s", (int)sizeof(e->rcpt[i].reply) - 1, f->msg);
+		}
+}
+
+/* The refused recipients' dead letter (queue.h); in kept, what the error
+ * lines add: where it is, or that it could not be kept. */
+static int
+keep_refused(const struct account *a, const struct envelope *e,
+    struct source *src, const char *reason, char id[QUEUE_ID_MAX],
+    char *kept, size_t len)
+{
+	char where[4200];
+	struct failure kf;
+
+	failure_clear(&kf);
+	if (queue_keep_failed(a, e, src, reason, id, where, sizeof(where),
+	    &kf) == -1) {
+		snprintf(kept, len, "message NOT kept: %s", kf.msg);
+		return -1;
+	}
+	snprintf(kept, len, "message kept as %s", where);
+	return 0;
+}
+
 /* Deliver over SMTP; the exit code from the envelope and the failure.
- * What is owed for a temporary reason is queued; after a delivery, what
- * the queue holds for this account goes over the same session. */
+ * What is owed for a temporary reason is queued; what is refused for good
+ * is kept in failed/ and, when others got it, bounced to the sender;
+ * after a delivery, what the queue holds for this account goes over the
+ * same session. */
 static int
 deliver(const struct account *a, struct message *m, struct mime *mm,
     struct envelope *e, struct failure *f)
 {
 	struct smtp_session *s;
 	struct source src;
+	struct failure bf;
+	char kept[4400], id[QUEUE_ID_MAX], first[ENVELOPE_REPLY_MAX + 320];
 	size_t i, accepted, refused, owed;
-	int rc = -1;
+	int rc = -1, whole, code = EX_OK;
 
 	/* the whole message, its exact size known, before connecting;
 	 * with attachments built 7-bit-safe (8BITMIME is not known yet) */
@@ -163,6 +195,12 @@ deliver(const struct account *a, struct message *m, struct mime *mm,
 	if ((s = smtp_open(a, f)) != NULL)
 		rc = smtp_transaction(s, e, &src, f);
 	accepted = envelope_count(e, RCPT_ACCEPTED);
+	whole = rc == -1 && accepted == 0 && f->cls != FAIL_TEMP &&
+	    f->cls != FAIL_UNKNOWN;
+	if (whole) {
+		refuse_untried(e, f);
+		code = f->code != EX_OK ? f->code : EX_SOFTWARE;
+	}
 	refused = envelope_count(e, RCPT_PERMFAIL);
 	owed = e->nrcpt - accepted - refused;
 	log_message("account=%s from=<%s> nrcpt=%zu accepted=%zu refused=%zu "
@@ -173,29 +211,48 @@ deliver(const struct account *a, struct message *m, struct mime *mm,
 	    s && smtp_get_info(s)->tls[0] ? "\"" : "",
 	    f->code != EX_OK ? " error=" : "",
 	    f->code != EX_OK ? status_name(f->code) : "");
-	if (rc == -1 && accepted == 0 && f->cls != FAIL_TEMP &&
-	    f->cls != FAIL_UNKNOWN) {
-		smtp_close(s);
-		return report(f);
-	}
-	/* Name the recipients refused for good (exit 67). */
-	for (i = 0; i < e->nrcpt; i++)
+	/* Nothing refused for good is lost: a dead letter, and the error
+	 * line says where (cron and PHP ignore the exit code). */
+	first[0] = '\0';
+	for (i = 0; i < e->nrcpt && !whole && first[0] == '\0'; i++)
 		if (e->rcpt[i].state == RCPT_PERMFAIL)
-			log_error("<%s>: refused: %s", e->rcpt[i].addr,
-			    e->rcpt[i].reply[0] ? e->rcpt[i].reply : "5xx");
+			snprintf(first, sizeof(first), "<%s>: %s",
+			    e->rcpt[i].addr, e->rcpt[i].reply);
+	if (refused > 0 && keep_refused(a, e, &src, whole ? f->msg : first,
+	    id, kept, sizeof(kept)) == -1)
+		id[0] = '\0';
+	if (whole)
+		log_error("%s; %s", f->msg[0] ? f->msg : "failed", kept);
+	else {
+		for (i = 0; i < e->nrcpt; i++)
+			if (e->rcpt[i].state == RCPT_PERMFAIL)
+				log_error("<%s>: refused: %s; %s",
+				    e->rcpt[i].addr, e->rcpt[i].reply[0] ?
+				    e->rcpt[i].reply : "5xx", kept);
+		code = refused > 0 ? EX_NOUSER : EX_OK;
+	}
+	/* Refused while others got it: the sender hears of it (RFC 3464),
+	 * over this session, as sendmail would tell them. */
+	if (!whole && refused > 0 && accepted > 0 && queue_wants_bounce(e)) {
+		failure_clear(&bf);
+		if (queue_bounce_refused(s, a, e, &src, id[0] ? id : NULL,
+		    &bf) == -1)
+			log_error("the bounce to <%s> failed: %s", e->sender,
+			    bf.msg[0] ? bf.msg : "refused");
+	}
 	if (owed > 0) {
 		smtp_close(s);
-		rc = keep_for_later(a, m, e, f);
-		return rc != EX_OK ? rc : refused > 0 ? EX_NOUSER : EX_OK;
+		rc = keep_for_later(a, &src, e, f);
+		return code != EX_OK ? code : rc;
 	}
-	if (smtp_usable(s)) {
+	if (!whole && smtp_usable(s)) {
 		struct failure qf;
 
 		failure_clear(&qf);
 		(void)queue_run_session(s, a, NULL, &qf);
 	}
 	smtp_close(s);
-	return refused > 0 ? EX_NOUSER : EX_OK;
+	return code;
 }
 
 static int
@@ -304,6 +361,7 @@ queue_mode(const struct options *o)
 	struct queue_select sel;
 	struct queue_stats st;
 	struct failure f;
+	unsigned moved = 0;
 	size_t i;
 	int rc = EX_OK;
 
@@ -314,7 +372,8 @@ queue_mode(const struct options *o)
 	k.n = 1;
 	list[0] = &k.acct[0];
 	if (o->mode == OPTMODE_LIST_QUEUE) {
-		if (queue_list(stdout, list, 1, &f) == -1)
+		if ((o->queue_failed ? queue_list_failed(stdout, list, 1, &f) :
+		    queue_list(stdout, list, 1, &f)) == -1)
 			rc = report(&f);
 	} else {
 		if (log_open(k.acct[0].log) == -1)
@@ -329,6 +388,14 @@ queue_mode(const struct options *o)
 		sel.lookup = load_account;
 		sel.lookup_ctx = &k;
 		memset(&st, 0, sizeof(st));
+		/* -qQ: the chosen dead letters go back, then are sent */
+		if (o->queue_failed &&
+		    queue_requeue_failed(list, 1, &sel, &moved, &f) == -1)
+			rc = report(&f);
+		if (o->queue_failed)
+			log_debug("requeued %u failed message%s", moved,
+			    moved == 1 ? "" : "s");
+		failure_clear(&f);
 		if (queue_run(list, 1, &sel, &st, &f) == -1)
 			rc = report(&f);
 		log_debug("queue run: %u delivered, %u deferred, %u failed, "
