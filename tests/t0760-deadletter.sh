@@ -173,6 +173,47 @@ is_count 1 "$(nfailed)" "bounce refused: the dead letter stays"
 is_count 0 "$(nqueued)" "bounce refused: nothing queued"
 rm -f "$F"/*
 
+# Refused, deferred and delivered at once: 67; the refused one kept, the
+# deferred one queued, the sender told of the refused one only.
+printf 'at RCPT#2 reply 550 5.1.1 no such user\nat RCPT#3 reply 451 4.7.1 greylisted\n' >"$T/s.mix"
+start_smtpd -n 1 -s "$T/s.mix"
+smtpd_config
+case_kept "mixed" 67 bob@example.org nobody@example.org later@example.org
+is_count 1 "$(nfailed)" "mixed: one dead letter"
+is_count 1 "$(nqueued)" "mixed: the deferred one queued"
+check "mixed: the queued one is for later@" grep -q 'later@example.org' "$Q"/qf*
+is_count 2 "$(nmsg)" "mixed: the message and a bounce"
+check "mixed: the bounce names only the refused one" \
+	sh -c "grep -q 'Final-Recipient: rfc822; nobody@' '$SMTPD_DIR/msg.2' && ! grep -q 'later@' '$SMTPD_DIR/msg.2'"
+rm -f "$F"/* "$Q"/qf* "$Q"/df*
+
+# The relay cannot take the bounce now (451 to its MAIL): it is queued,
+# from <>, and nothing is lost.
+printf 'at RCPT#2 reply 550 5.1.1 no such user\nat MAIL#2 reply 451 4.3.0 try later\n' >"$T/s.bq"
+start_smtpd -n 1 -s "$T/s.bq"
+smtpd_config
+case_kept "bounce deferred" 67 bob@example.org nobody@example.org
+is_count 1 "$(nqueued)" "bounce deferred: the bounce is queued"
+check "bounce deferred: queued from <>" grep -q 'sender 0:' "$Q"/qf*
+check "bounce deferred: queued to the sender" grep -q 'ann@example.org' "$Q"/qf*
+rm -f "$F"/* "$Q"/qf* "$Q"/df*
+
+# With an attachment, what is kept is the built MIME message.
+printf 'attached bytes\n' >"$T/att.txt"
+start_smtpd -n 1 -s "$T/s.mail"
+smtpd_config
+case_kept "attachment" 69 -a "$T/att.txt" bob@example.org
+check "attachment: the kept message is multipart" grep -q 'multipart/mixed' "$kept"
+requeue_cmp "attachment"
+
+# Queued for a temporary failure, an attachment is queued too.
+start_smtpd -n 1
+stop_smtpd
+smtpd_config
+expect_exit 0 "relay down, attachment: queued" "$POSTIE" -i -a "$T/att.txt" bob@example.org <"$T/in"
+check "relay down, attachment: the queued message is multipart" grep -q 'multipart/mixed' "$Q"/df*
+rm -f "$Q"/qf* "$Q"/df*
+
 # Keeping fails (the spool cannot be created): says so, never claims it
 # was kept, exits with the refusal's code.
 : >"$T/notadir"
