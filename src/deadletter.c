@@ -162,7 +162,9 @@ queue_bounce_refused(struct smtp_session *s, const struct account *a,
 			src.eightbit = 1;
 	envelope_init(&be);
 	be.body = src.eightbit ? BODY_8BITMIME : BODY_7BIT;
-	be.smtputf8 = e->smtputf8;
+	for (const char *p = e->sender; *p != '\0'; p++)
+		if ((unsigned char)*p >= 0x80)
+			be.smtputf8 = 1;	/* the bounce's only address */
 	/* From <> (RFC 5321 4.5.5), asking for no DSN (RFC 3461 4.1). */
 	if (envelope_set_sender(&be, "") == -1 ||
 	    envelope_add_rcpt(&be, e->sender) == -1 ||

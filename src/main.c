@@ -159,6 +159,11 @@ keep_refused(const struct account *a, const struct envelope *e,
 	char where[4200];
 	struct failure kf;
 
+	/* queue = false: nothing is kept on disk, dead letters included */
+	if (!a->queue) {
+		snprintf(kept, len, "message not kept (queue = false)");
+		return -1;
+	}
 	failure_clear(&kf);
 	if (queue_keep_failed(a, e, src, reason, id, where, sizeof(where),
 	    &kf) == -1) {
