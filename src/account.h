@@ -61,6 +61,21 @@ struct account {
 	int		 retry_min;	/* first retry delay, seconds: 300 */
 	int		 retry_max;	/* cap on the retry delay: 3600 */
 	struct timeouts	 timeouts;
+	/* presets and OAuth2 (provider.c, oauth.c); all NULL when unused */
+	char		*provider;	/* "gmail", "ses", ... */
+	char		*region;	/* ses: "eu-west-1" */
+	struct account_oauth {
+		char	*client_id;
+		char	*client_secret;		/* secret */
+		char	*client_secret_command;	/* secret (what it runs) */
+		char	*refresh_token;		/* secret */
+		char	*refresh_token_command;	/* secret (what it runs) */
+		char	*token_endpoint; /* "google", "microsoft", https URL */
+		char	*tenant;	/* microsoft: default "common" */
+		char	*grant;		/* "refresh_token" (default) or
+					   "client_credentials" */
+		char	*scope;		/* NULL: the endpoint's default */
+	} oauth;
 };
 
 /* Wipe secrets and free every string; leaves the struct zeroed. */

@@ -29,6 +29,7 @@
 
 #include "conf-parse.h"
 #include "conf-values.h"
+#include "provider.h"
 
 #define CONF_MAX_SIZE	(1024 * 1024)	/* no real config is bigger */
 #define CONF_MAX_FILES	16		/* the file and its includes */
@@ -61,7 +62,16 @@ static struct {
 	STR("queue_lifetime"), STR("retry_min"), STR("retry_max"),	\
 	STR("timeout_connect"), STR("timeout_greeting"), STR("timeout_tls"), \
 	STR("timeout_command"), STR("timeout_data_block"),		\
-	STR("timeout_data_end"), STR("timeout_total")
+	STR("timeout_data_end"), STR("timeout_total"),			\
+	PROVIDER_OPTS
+
+/* providers and OAuth2 (provider.c, oauth.c) */
+#define PROVIDER_OPTS \
+	STR("provider"), STR("region"), STR("oauth_client_id"),		\
+	STR("oauth_client_secret"), STR("oauth_client_secret_command"),	\
+	STR("oauth_refresh_token"), STR("oauth_refresh_token_command"),	\
+	STR("oauth_token_endpoint"), STR("oauth_tenant"), STR("oauth_grant"), \
+	STR("oauth_scope")
 
 static const char *const str_opts[] = { "host", "port", "tls",
 	"tls_trust_file", "tls_fingerprint", "tls_cert_file", "tls_key_file",
@@ -69,7 +79,12 @@ static const char *const str_opts[] = { "host", "port", "tls",
 	"password_command", "from", "domain", "aliases", "log", "queue_dir",
 	"queue_lifetime", "retry_min", "retry_max", "timeout_connect",
 	"timeout_greeting", "timeout_tls", "timeout_command",
-	"timeout_data_block", "timeout_data_end", "timeout_total", "auth" };
+	"timeout_data_block", "timeout_data_end", "timeout_total", "auth",
+	/* providers and OAuth2 */
+	"provider", "region", "oauth_client_id", "oauth_client_secret",
+	"oauth_client_secret_command", "oauth_refresh_token",
+	"oauth_refresh_token_command", "oauth_token_endpoint", "oauth_tenant",
+	"oauth_grant", "oauth_scope" };
 #define NSTR (sizeof(str_opts) / sizeof(str_opts[0]))
 
 /* Keep control characters out of messages that reach a terminal. */
@@ -163,9 +178,21 @@ v_value(cfg_t *cfg, cfg_opt_t *opt)
 		bad = confv_fingerprint(s);
 	else if (strcmp(n, "log") == 0)
 		bad = confv_log(s);
+	else if (strcmp(n, "domain") == 0)
+		bad = confv_domain(s);
 	else if (strncmp(n, "timeout_", 8) == 0 || strncmp(n, "retry_", 6) == 0
 	    || strcmp(n, "queue_lifetime") == 0)
 		bad = confv_duration(s, &x);
+	else if (strcmp(n, "provider") == 0 && !provider_known(s)) {
+		cfg_error(cfg, "provider: unknown '%s' (known: %s)", s,
+		    provider_names());
+		return -1;
+	} else if (strcmp(n, "region") == 0)
+		bad = !provider_region_ok(s);
+	else if (strcmp(n, "oauth_grant") == 0)
+		bad = !provider_grant_ok(s);
+	else if (strcmp(n, "oauth_token_endpoint") == 0)
+		bad = !provider_endpoint_ok(s);
 	else if (strcmp(n, "auth") == 0) {
 		if (cfg_opt_size(opt) == 1 && confv_auth_word(s, &m) == 0)
 			return 0;
@@ -330,7 +357,11 @@ confp_new(void)
 		cfg_validate_callback_t fn = v_value;
 
 		if (strcmp(n, "password") == 0 ||
-		    strcmp(n, "password_command") == 0)
+		    strcmp(n, "password_command") == 0 ||
+		    strcmp(n, "oauth_client_secret") == 0 ||
+		    strcmp(n, "oauth_client_secret_command") == 0 ||
+		    strcmp(n, "oauth_refresh_token") == 0 ||
+		    strcmp(n, "oauth_refresh_token_command") == 0)
 			fn = v_secret;
 		cfg_set_validate_func(cfg, n, fn);
 		snprintf(path, sizeof(path), "account|%s", n);

@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "conf-values.h"
+#include "provider.h"
 
 int
 confv_port(const char *s, int *port)
@@ -137,6 +138,29 @@ confv_auth_word(const char *s, enum auth_mode *m)
 	return 0;
 }
 
+/*
+ * The domain sent in EHLO (RFC 5321 4.1.1.1): letters, digits, '-', '_'
+ * and dots, at most 255 octets (4.5.3.1.2), or an address literal in
+ * brackets (4.1.3).  Anything else would go out as a malformed EHLO, or
+ * fail only once connected, as an internal error.
+ */
+int
+confv_domain(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	if (n == 0 || n > 255)
+		return -1;
+	if (s[0] == '[')
+		return n > 2 && s[n - 1] == ']' &&
+		    strspn(s + 1, "0123456789abcdefABCDEF:.Iv") == n - 2 ? 0 : -1;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '-' &&
+		    s[i] != '_' && s[i] != '.')
+			return -1;
+	return 0;
+}
+
 int
 confv_log(const char *s)
 {
@@ -233,6 +257,22 @@ account_free(struct account *a)
 	free(a->aliases);
 	free(a->log);
 	free(a->queue_dir);
+	/* providers and OAuth2 */
+	wipe(a->oauth.client_secret);
+	wipe(a->oauth.client_secret_command);
+	wipe(a->oauth.refresh_token);
+	wipe(a->oauth.refresh_token_command);
+	free(a->provider);
+	free(a->region);
+	free(a->oauth.client_id);
+	free(a->oauth.client_secret);
+	free(a->oauth.client_secret_command);
+	free(a->oauth.refresh_token);
+	free(a->oauth.refresh_token_command);
+	free(a->oauth.token_endpoint);
+	free(a->oauth.tenant);
+	free(a->oauth.grant);
+	free(a->oauth.scope);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -320,4 +360,5 @@ conf_print(const struct account *a, FILE *fp)
 	fprintf(fp, "timeout_data_block = %d\n", a->timeouts.data_block);
 	fprintf(fp, "timeout_data_end = %d\n", a->timeouts.data_end);
 	fprintf(fp, "timeout_total = %d\n", a->timeouts.total);
+	provider_print(a, fp);
 }

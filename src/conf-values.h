@@ -18,6 +18,7 @@ int	 confv_fingerprint(const char *);	/* SHA-256 hex */
 int	 confv_mech(const char *);		/* SASL mechanism name */
 int	 confv_auth_word(const char *, enum auth_mode *);
 int	 confv_log(const char *);
+int	 confv_domain(const char *);	/* EHLO name or [literal] */
 /* %U, %H, %% expanded; a new string, or NULL when out of memory/too long */
 char	*confv_expand_from(const char *, const char *user, const char *host);
 /* Zero the struct and set every default of sendmail.conf(5). */

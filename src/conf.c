@@ -22,6 +22,7 @@
 #include "conf.h"
 #include "conf-parse.h"
 #include "conf-values.h"
+#include "provider.h"
 
 /* Who we are, for %U, %H and the default domain. */
 struct who {
@@ -140,12 +141,39 @@ merge_strings(cfg_t *acct, cfg_t *root, struct account *a)
 	return 0;
 }
 
-/* Fill *a from the account section (NULL: the top level alone). */
+/* The strings of providers and OAuth2 (provider.h). */
 static int
-merge(cfg_t *root, cfg_t *acct, const struct who *w, struct account *a)
+merge_provider(cfg_t *acct, cfg_t *root, struct account *a)
+{
+	static const struct { const char *name; size_t off; } s[] = {
+		{ "provider", offsetof(struct account, provider) },
+		{ "region", offsetof(struct account, region) },
+#define O(n) { "oauth_" #n, offsetof(struct account, oauth.n) }
+		O(client_id), O(client_secret), O(client_secret_command),
+		O(refresh_token), O(refresh_token_command), O(token_endpoint),
+		O(tenant), O(grant), O(scope)
+#undef O
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(s) / sizeof(s[0]); i++)
+		if (dup_str(acct, root, s[i].name,
+		    (char **)(void *)((char *)a + s[i].off)) == -1)
+			return -1;
+	return 0;
+}
+
+/*
+ * Fill *a from the account section (NULL: the top level alone).  Returns
+ * 0, -1 when out of memory, 1 with why set for a provider/OAuth2 rule.
+ */
+static int
+merge(cfg_t *root, cfg_t *acct, const struct who *w, struct account *a,
+    char *why, size_t whylen)
 {
 	const char *v;
 	cfg_t *s;
+	int r;
 
 	confv_defaults(a);
 	if ((a->name = strdup(acct ? cfg_title(acct) : "default")) == NULL ||
@@ -163,6 +191,12 @@ merge(cfg_t *root, cfg_t *acct, const struct who *w, struct account *a)
 		(void)confv_port(v, &a->port);
 	if ((v = get_str(acct, root, "tls")) != NULL)
 		(void)confv_tls(v, &a->tls);
+	/* provider presets fill what the file left unset (provider.c) */
+	if (merge_provider(acct, root, a) == -1 || (r = provider_apply(a,
+	    get_str(acct, root, "tls") != NULL, why, whylen)) == -1)
+		return -1;
+	if (r == 1)
+		return 1;
 	a->port = conf_port(a);		/* never leave 0 to the reader */
 	if ((s = pick(acct, root, "tls_verify")) != NULL)
 		a->tls_verify = cfg_getbool(s, "tls_verify") ? 1 : 0;
@@ -335,15 +369,17 @@ check_all(cfg_t *root, const struct who *w, const char *path,
 	unsigned i, n = cfg_size(root, "account");
 	struct account a;
 	const char *why;
+	char pwhy[256];
 	cfg_t *sec;
+	int r;
 
 	for (i = 0; i <= n; i++) {
 		sec = i < n ? cfg_getnsec(root, "account", i) : NULL;
-		if (merge(root, sec, w, &a) == -1) {
+		if ((r = merge(root, sec, w, &a, pwhy, sizeof(pwhy))) == -1) {
 			account_free(&a);
 			return fail_oom(f);
 		}
-		if ((why = check_account(&a)) != NULL)
+		if ((why = r == 1 ? pwhy : check_account(&a)) != NULL)
 			failure_set(f, EX_CONFIG, FAIL_PERM, "%s: %s%s%s%s",
 			    path, sec ? "account \"" : "",
 			    sec ? cfg_title(sec) : "", sec ? "\": " : "", why);
@@ -360,6 +396,7 @@ conf_load(const struct options *o, const char *sender, struct account *out,
 {
 	struct conf_info tmp;
 	const char *want = o != NULL ? o->account : NULL, *dflt;
+	char pwhy[256];
 	cfg_t *root, *sec = NULL;
 	struct who w;
 	int rc = -1;
@@ -400,8 +437,8 @@ conf_load(const struct options *o, const char *sender, struct account *out,
 		if (sec == NULL && dflt != NULL)
 			sec = cfg_gettsec(root, "account", dflt);
 	}
-	if (merge(root, sec, &w, out) == -1) {
-		account_free(out);
+	if (merge(root, sec, &w, out, pwhy, sizeof(pwhy)) != 0) {
+		account_free(out);	/* 1 cannot happen: check_all passed */
 		fail_oom(f);
 		goto out;
 	}

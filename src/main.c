@@ -19,7 +19,10 @@
 #include "log.h"
 #include "message.h"
 #include "mime.h"
+#include "oauth.h"
+#include "oauth-device.h"
 #include "options.h"
+#include "provider.h"
 #include "queue.h"
 #include "smtp.h"
 #include "status.h"
@@ -61,8 +64,32 @@ check_config(const struct options *o)
 	}
 	printf("config = %s\n", info.path[0] ? info.path : "(none)");
 	conf_print(&a, stdout);
+	if (provider_uses_oauth(&a)) {
+		char cache[4200];
+
+		oauth_cache_describe(&a, cache, sizeof(cache));
+		printf("oauth_cache = %s\n", cache);
+	}
 	account_free(&a);
 	return EX_OK;
+}
+
+/* --oauth-device-login: the first refresh token (oauth-device.c). */
+static int
+oauth_login(const struct options *o)
+{
+	struct failure f;
+	struct account a;
+	struct conf_info info;
+	int rc = EX_OK;
+
+	failure_clear(&f);
+	if (conf_load(o, o->sender, &a, &info, &f) == -1)
+		return report(&f);
+	if (oauth_device_login(&a, stdout, stderr, &f) == -1)
+		rc = report(&f);
+	account_free(&a);
+	return rc;
 }
 
 static void
@@ -113,6 +140,50 @@ oom:
 	return -1;
 }
 
+/* Set when the relay itself refused the credentials (not a token
+ * endpoint): then the provider's hint is worth printing. */
+static int relay_refused_auth;
+
+/*
+ * smtp_open, with the OAuth2 access token as the secret when the account
+ * gets one itself (oauth.c).  A cached token that the relay refuses is
+ * refreshed and tried once more; a fresh one is not retried (no loop).
+ */
+static struct smtp_session *
+open_session(struct account *a, struct failure *f)
+{
+	struct smtp_session *s = NULL;
+	char *tok = NULL;
+	int fresh = 0, tries;
+
+	if (!provider_uses_oauth(a)) {
+		s = smtp_open(a, f);
+		goto out;
+	}
+	for (tries = 0; tries < 2 && s == NULL; tries++) {
+		if (tries > 0) {
+			if (f->code != EX_NOPERM || fresh)
+				break;
+			log_debug("oauth: the relay refused the cached token; "
+			    "getting a new one");
+			failure_clear(f);
+		}
+		if (oauth_token(a, tries > 0, &tok, &fresh, f) == -1)
+			return NULL;
+		a->password = tok;	/* sasl_secret() copies it */
+		s = smtp_open(a, f);
+		oauth_wipe(a->password);
+		a->password = NULL;
+	}
+out:
+	/* 535 5.7.8, or e.g. Microsoft's "AUTH LOGIN refused by relay: 550
+	 * 5.7.30 Basic authentication is not supported" */
+	relay_refused_auth = s == NULL && (f->code == EX_NOPERM ||
+	    strncmp(f->msg, "AUTH ", 5) == 0 ||
+	    strstr(f->msg, "authentication mechanism") != NULL);
+	return s;
+}
+
 /* Keep the owed recipients in the outbox (queue.h); the exit code. */
 static int
 keep_for_later(const struct account *a, struct source *src,
@@ -125,7 +196,9 @@ keep_for_later(const struct account *a, struct source *src,
 
 	if (!a->queue) {
 		log_error("%s; not queued (queue = false)", reason);
-		return EX_TEMPFAIL;
+		/* the cause's own code: a local failure stays 71, a relay
+		 * that broke the protocol 76 (postie(8) EXIT STATUS) */
+		return why->code != EX_OK ? why->code : EX_TEMPFAIL;
 	}
 	failure_clear(&qf);
 	if (queue_enqueue(a, e, src, reason, id, &qf) == -1)
@@ -159,9 +232,10 @@ keep_refused(const struct account *a, const struct envelope *e,
 	char where[4200];
 	struct failure kf;
 
-	/* queue = false: nothing is kept on disk, dead letters included */
+	/* queue = false: nothing is kept on disk, dead letters included;
+	 * the line is the refusal alone, as before the queue existed */
 	if (!a->queue) {
-		snprintf(kept, len, "message not kept (queue = false)");
+		kept[0] = '\0';
 		return -1;
 	}
 	failure_clear(&kf);
@@ -180,7 +254,7 @@ keep_refused(const struct account *a, const struct envelope *e,
  * after a delivery, what the queue holds for this account goes over the
  * same session. */
 static int
-deliver(const struct account *a, struct message *m, struct mime *mm,
+deliver(struct account *a, struct message *m, struct mime *mm,
     struct envelope *e, struct failure *f)
 {
 	struct smtp_session *s;
@@ -197,7 +271,7 @@ deliver(const struct account *a, struct message *m, struct mime *mm,
 		failure_set(f, EX_IOERR, FAIL_TEMP, "cannot read the message");
 		return report(f);
 	}
-	if ((s = smtp_open(a, f)) != NULL)
+	if ((s = open_session(a, f)) != NULL)
 		rc = smtp_transaction(s, e, &src, f);
 	accepted = envelope_count(e, RCPT_ACCEPTED);
 	whole = rc == -1 && accepted == 0 && f->cls != FAIL_TEMP &&
@@ -218,7 +292,7 @@ deliver(const struct account *a, struct message *m, struct mime *mm,
 	    f->code != EX_OK ? status_name(f->code) : "");
 	/* Nothing refused for good is lost: a dead letter, and the error
 	 * line says where (cron and PHP ignore the exit code). */
-	first[0] = '\0';
+	first[0] = kept[0] = '\0';
 	for (i = 0; i < e->nrcpt && !whole && first[0] == '\0'; i++)
 		if (e->rcpt[i].state == RCPT_PERMFAIL)
 			snprintf(first, sizeof(first), "<%s>: %s",
@@ -226,14 +300,21 @@ deliver(const struct account *a, struct message *m, struct mime *mm,
 	if (refused > 0 && keep_refused(a, e, &src, whole ? f->msg : first,
 	    id, kept, sizeof(kept)) == -1)
 		id[0] = '\0';
-	if (whole)
-		log_error("%s; %s", f->msg[0] ? f->msg : "failed", kept);
-	else {
+	if (whole) {
+		log_error("%s%s%s", f->msg[0] ? f->msg : "failed",
+		    kept[0] ? "; " : "", kept);
+		/* what this provider's users most often get wrong */
+		if (relay_refused_auth && provider_uses_oauth(a))
+			log_error("hint: %s", provider_oauth_hint(a->provider));
+		else if (relay_refused_auth && provider_auth_hint(a->provider))
+			log_error("hint: %s", provider_auth_hint(a->provider));
+	} else {
 		for (i = 0; i < e->nrcpt; i++)
 			if (e->rcpt[i].state == RCPT_PERMFAIL)
-				log_error("<%s>: refused: %s; %s",
+				log_error("<%s>: refused: %s%s%s",
 				    e->rcpt[i].addr, e->rcpt[i].reply[0] ?
-				    e->rcpt[i].reply : "5xx", kept);
+				    e->rcpt[i].reply : "5xx",
+				    kept[0] ? "; " : "", kept);
 		code = refused > 0 ? EX_NOUSER : EX_OK;
 	}
 	/* Refused while others got it: the sender hears of it (RFC 3464),
@@ -357,6 +438,20 @@ load_account(void *ctx, const char *name)
 	return &k->acct[k->n++];
 }
 
+/* The queue run's session opener: the accounts are main's own (k->acct),
+ * so the token may be set in them for the length of smtp_open. */
+static struct smtp_session *
+open_queued(void *ctx, const struct account *a, struct failure *f)
+{
+	struct known *k = ctx;
+	size_t i;
+
+	for (i = 0; i < k->n; i++)
+		if (&k->acct[i] == a)
+			return open_session(&k->acct[i], f);
+	return smtp_open(a, f);
+}
+
 /* -bp / mailq, and -q with its selectors. */
 static int
 queue_mode(const struct options *o)
@@ -392,6 +487,7 @@ queue_mode(const struct options *o)
 		    sel.sender != NULL;
 		sel.lookup = load_account;
 		sel.lookup_ctx = &k;
+		sel.open = open_queued;
 		memset(&st, 0, sizeof(st));
 		/* -qQ: the chosen dead letters go back, then are sent */
 		if (o->queue_failed &&
@@ -443,6 +539,8 @@ main(int argc, char **argv)
 		return queue_mode(&o);
 	case OPTMODE_CHECK_CONFIG:
 		return check_config(&o);
+	case OPTMODE_OAUTH_LOGIN:
+		return oauth_login(&o);
 	case OPTMODE_SEND:
 		break;
 	}

@@ -173,6 +173,13 @@ net_connect(const char *host, int port, int64_t deadline, char *relay,
 			    port);
 	}
 	freeaddrinfo(res);
+	/* out of descriptors or memory is our failure, not the relay's */
+	if (fd == -1 && (err == EMFILE || err == ENFILE || err == ENOBUFS ||
+	    err == ENOMEM)) {
+		failure_set(f, EX_OSERR, FAIL_TEMP, "cannot create a socket "
+		    "for %s port %d: %s", host, port, strerror(err));
+		return -1;
+	}
 	if (fd == -1) {
 		failure_set(f, EX_TEMPFAIL, FAIL_TEMP,
 		    "cannot connect to %s port %d: %s", host, port,

@@ -49,7 +49,7 @@ struct flag {
 static flag_fn set_t, set_i, set_sender, set_fullname, set_verbose,
     set_list, set_smtp, set_queue, set_notify, set_ret, set_envid, set_body,
     set_config, set_version, set_attach, set_attach_type, set_attach_name,
-    set_account, set_pretend, set_check, set_help;
+    set_account, set_pretend, set_check, set_help, set_oauth_login;
 
 static const struct flag flags[] = {
 	{ 't', NULL, NULL, ARG_NONE, ACT_HONOUR, set_t, "-t",
@@ -130,6 +130,9 @@ static const struct flag flags[] = {
 	  "--pretend", "print what would be sent, do not connect" },
 	{ 0, NULL, "check-config", ARG_NONE, ACT_HONOUR, set_check,
 	  "--check-config", "check the config, print the settings" },
+	{ 0, NULL, "oauth-device-login", ARG_NONE, ACT_HONOUR,
+	  set_oauth_login, "--oauth-device-login",
+	  "get an OAuth2 refresh token for --account (device code flow)" },
 	{ 0, NULL, "help", ARG_NONE, ACT_HONOUR, set_help, "--help",
 	  "print this help" },
 	{ 0, NULL, "version", ARG_NONE, ACT_HONOUR, set_version, "--version",
@@ -436,6 +439,13 @@ static int
 set_check(struct options *o, const char *v, struct failure *f)
 {
 	o->mode = OPTMODE_CHECK_CONFIG;
+	return 0;
+}
+
+static int
+set_oauth_login(struct options *o, const char *v, struct failure *f)
+{
+	o->mode = OPTMODE_OAUTH_LOGIN;
 	return 0;
 }
 

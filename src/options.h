@@ -21,7 +21,8 @@ enum opt_mode {
 	OPTMODE_RUN_QUEUE,	/* -q, -q<time>, -qI<id>, -qR<rcpt>, -qS<sender> */
 	OPTMODE_CHECK_CONFIG,	/* --check-config */
 	OPTMODE_HELP,		/* --help */
-	OPTMODE_VERSION		/* --version, -d0.1 */
+	OPTMODE_VERSION,	/* --version, -d0.1 */
+	OPTMODE_OAUTH_LOGIN	/* --oauth-device-login (oauth-device.h) */
 };
 
 /* One file to attach (-a/--attach); strings borrowed from argv. */

@@ -85,6 +85,10 @@ struct queue_select {
 	 * the result is borrowed until queue_run() returns. */
 	const struct account *(*lookup)(void *ctx, const char *name);
 	void		*lookup_ctx;
+	/* Optional: how to open an account's session (main.c: with its
+	 * OAuth2 access token, oauth.h), given lookup_ctx; NULL: smtp_open */
+	struct smtp_session *(*open)(void *ctx, const struct account *,
+	    struct failure *);
 };
 
 struct queue_stats {

@@ -165,7 +165,10 @@ session(struct run *r, struct failure *f)
 	}
 	smtp_close(r->sess);
 	failure_clear(&r->down_f);
-	if ((r->sess = smtp_open(r->acct, &r->down_f)) == NULL) {
+	r->sess = r->sel != NULL && r->sel->open != NULL ?
+	    r->sel->open(r->sel->lookup_ctx, r->acct, &r->down_f) :
+	    smtp_open(r->acct, &r->down_f);
+	if (r->sess == NULL) {
 		r->down = 1;
 		failure_set(f, r->down_f.code, FAIL_TEMP, "%s", r->down_f.msg);
 		return -1;

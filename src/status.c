@@ -83,11 +83,18 @@ status_from_reply(int code, const char *enh, enum fail_class *cls)
 		return det == 3 ? EX_DATAERR : EX_UNAVAILABLE;
 	case 5:		/* protocol */
 		return EX_PROTOCOL;
-	case 7:		/* security: 5.7.8 is a refused credential */
-		return det == 8 ? EX_NOPERM : EX_UNAVAILABLE;
+	case 7:		/* security: 5.7.8 is a refused credential, and
+			   so is any 535 (RFC 4954 section 6): Exchange
+			   says 535 5.7.3 and 535 5.7.139 */
+		return det == 8 || code == 535 ? EX_NOPERM : EX_UNAVAILABLE;
 	default:
 		break;
 	}
+	/* An enhanced code that names no address, credential or protocol
+	 * problem (x.0.x, x.3.x, x.4.x, x.6.x; RFC 3463 3) refuses the
+	 * message: "550 5.6.0" is refused content, not an unknown user. */
+	if (subj != -1)
+		return EX_UNAVAILABLE;
 	/* no usable enhanced code: the basic one */
 	switch (code) {
 	case 550: case 551: case 553:

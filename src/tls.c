@@ -190,6 +190,11 @@ handshake_failed(struct tls *t, int r, struct failure *f)
 		if (gnutls_certificate_verification_status_print(st,
 		    GNUTLS_CRT_X509, &out, 0) < 0)
 			out.data = NULL;
+		/* GnuTLS ends each reason with ". ": no trailing blank in
+		 * our one-line message */
+		while (out.data != NULL && out.size > 0 &&
+		    out.data[out.size - 1] == ' ')
+			out.data[--out.size] = '\0';
 		failure_set(f, EX_UNAVAILABLE, FAIL_PERM, "TLS certificate "
 		    "of %s rejected: %s", t->host, out.data ?
 		    (char *)out.data : "verification failed");
