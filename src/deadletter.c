@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * deadletter: what happens to a message refused for good at submit time
- * (queue.h): the bounce for recipients refused while others were
- * delivered, sent over the session that is still open; and -qQ, which
- * puts dead letters kept in failed/ back into the queue.
+ * (queue.h): kept in failed/ with the error line saying where; the bounce
+ * for recipients refused while others were delivered, sent over the
+ * session that is still open; and -qQ, which puts dead letters kept in
+ * failed/ back into the queue.
  */
 #include "config.h"
 
@@ -197,6 +198,78 @@ out:
 	envelope_free(&be);
 	free(msg);
 	return rc;
+}
+
+/* ------------------------------------------------------ submit time */
+
+/* The refused recipients' dead letter; in kept, what the error lines
+ * add: where it is, or that it could not be kept. */
+static void
+keep_refused(const struct account *a, const struct envelope *e,
+    struct source *src, const char *reason, char id[QUEUE_ID_MAX],
+    char *kept, size_t len)
+{
+	static char where[SPOOL_PATH_MAX + 64];
+	struct failure kf;
+
+	kept[0] = id[0] = '\0';
+	/* queue = false: nothing is kept on disk, dead letters included;
+	 * the line is the refusal alone, as before the queue existed */
+	if (!a->queue)
+		return;
+	failure_clear(&kf);
+	if (queue_keep_failed(a, e, src, reason, id, where, sizeof(where),
+	    &kf) == -1)
+		snprintf(kept, len, "; message NOT kept: %s", kf.msg);
+	else
+		snprintf(kept, len, "; message kept as %s", where);
+}
+
+void
+queue_refused(struct smtp_session *s, const struct account *a,
+    struct envelope *e, struct source *src, const struct failure *whole)
+{
+	static char kept[SPOOL_PATH_MAX + FAILURE_MSG_MAX + 64];
+	char id[QUEUE_ID_MAX], first[ENVELOPE_REPLY_MAX + 320];
+	struct failure bf;
+	size_t i, refused;
+
+	first[0] = '\0';
+	for (i = 0; i < e->nrcpt; i++) {
+		struct recipient *r = &e->rcpt[i];
+
+		/* refused as a whole: the untried recipients share it */
+		if (whole != NULL && r->state == RCPT_PENDING) {
+			r->state = RCPT_PERMFAIL;
+			snprintf(r->reply, sizeof(r->reply), "%.*s",
+			    (int)sizeof(r->reply) - 1, whole->msg);
+		}
+		if (r->state == RCPT_PERMFAIL && first[0] == '\0')
+			snprintf(first, sizeof(first), "<%s>: %s", r->addr,
+			    r->reply);
+	}
+	kept[0] = id[0] = '\0';
+	if ((refused = envelope_count(e, RCPT_PERMFAIL)) > 0)
+		keep_refused(a, e, src, whole != NULL ? whole->msg : first, id,
+		    kept, sizeof(kept));
+	if (whole != NULL) {
+		log_error("%s%s", whole->msg[0] ? whole->msg : "failed", kept);
+		return;
+	}
+	for (i = 0; i < e->nrcpt; i++)
+		if (e->rcpt[i].state == RCPT_PERMFAIL)
+			log_error("<%s>: refused: %s%s", e->rcpt[i].addr,
+			    e->rcpt[i].reply[0] ? e->rcpt[i].reply : "5xx",
+			    kept);
+	/* Refused while others got it: the sender hears of it (RFC 3464),
+	 * over this session, as sendmail's refusals reach the sender. */
+	if (refused == 0 || envelope_count(e, RCPT_ACCEPTED) == 0 ||
+	    !queue_wants_bounce(e))
+		return;
+	failure_clear(&bf);
+	if (queue_bounce_refused(s, a, e, src, id[0] ? id : NULL, &bf) == -1)
+		log_error("the bounce to <%s> failed: %s", e->sender,
+		    bf.msg[0] ? bf.msg : "refused");
 }
 
 /* ------------------------------------------------------------ -qQ */

@@ -209,45 +209,6 @@ keep_for_later(const struct account *a, struct source *src,
 	return EX_OK;
 }
 
-/* The message failed for good as a whole: its recipients not yet tried
- * share the refusal (a dead letter holds them). */
-static void
-refuse_untried(struct envelope *e, const struct failure *f)
-{
-	for (size_t i = 0; i < e->nrcpt; i++)
-		if (e->rcpt[i].state == RCPT_PENDING) {
-			e->rcpt[i].state = RCPT_PERMFAIL;
-			snprintf(e->rcpt[i].reply, sizeof(e->rcpt[i].reply),
-			    "%.*s", (int)sizeof(e->rcpt[i].reply) - 1, f->msg);
-		}
-}
-
-/* The refused recipients' dead letter (queue.h); in kept, what the error
- * lines add: where it is, or that it could not be kept. */
-static int
-keep_refused(const struct account *a, const struct envelope *e,
-    struct source *src, const char *reason, char id[QUEUE_ID_MAX],
-    char *kept, size_t len)
-{
-	char where[4200];
-	struct failure kf;
-
-	/* queue = false: nothing is kept on disk, dead letters included;
-	 * the line is the refusal alone, as before the queue existed */
-	if (!a->queue) {
-		kept[0] = '\0';
-		return -1;
-	}
-	failure_clear(&kf);
-	if (queue_keep_failed(a, e, src, reason, id, where, sizeof(where),
-	    &kf) == -1) {
-		snprintf(kept, len, "message NOT kept: %s", kf.msg);
-		return -1;
-	}
-	snprintf(kept, len, "message kept as %s", where);
-	return 0;
-}
-
 /* Deliver over SMTP; the exit code from the envelope and the failure.
  * What is owed for a temporary reason is queued; what is refused for good
  * is kept in failed/ and, when others got it, bounced to the sender;
@@ -259,9 +220,7 @@ deliver(struct account *a, struct message *m, struct mime *mm,
 {
 	struct smtp_session *s;
 	struct source src;
-	struct failure bf;
-	char kept[4400], id[QUEUE_ID_MAX], first[ENVELOPE_REPLY_MAX + 320];
-	size_t i, accepted, refused, owed;
+	size_t accepted, refused, owed;
 	int rc = -1, whole, code = EX_OK;
 
 	/* the whole message, its exact size known, before connecting;
@@ -273,13 +232,12 @@ deliver(struct account *a, struct message *m, struct mime *mm,
 	}
 	if ((s = open_session(a, f)) != NULL)
 		rc = smtp_transaction(s, e, &src, f);
+	whole = rc == -1 && envelope_count(e, RCPT_ACCEPTED) == 0 &&
+	    f->cls != FAIL_TEMP && f->cls != FAIL_UNKNOWN;
+	/* What is refused for good: a dead letter, the error line(s) saying
+	 * where, a bounce when others got it (queue.h). */
+	queue_refused(s, a, e, &src, whole ? f : NULL);
 	accepted = envelope_count(e, RCPT_ACCEPTED);
-	whole = rc == -1 && accepted == 0 && f->cls != FAIL_TEMP &&
-	    f->cls != FAIL_UNKNOWN;
-	if (whole) {
-		refuse_untried(e, f);
-		code = f->code != EX_OK ? f->code : EX_SOFTWARE;
-	}
 	refused = envelope_count(e, RCPT_PERMFAIL);
 	owed = e->nrcpt - accepted - refused;
 	log_message("account=%s from=<%s> nrcpt=%zu accepted=%zu refused=%zu "
@@ -290,42 +248,15 @@ deliver(struct account *a, struct message *m, struct mime *mm,
 	    s && smtp_get_info(s)->tls[0] ? "\"" : "",
 	    f->code != EX_OK ? " error=" : "",
 	    f->code != EX_OK ? status_name(f->code) : "");
-	/* Nothing refused for good is lost: a dead letter, and the error
-	 * line says where (cron and PHP ignore the exit code). */
-	first[0] = kept[0] = '\0';
-	for (i = 0; i < e->nrcpt && !whole && first[0] == '\0'; i++)
-		if (e->rcpt[i].state == RCPT_PERMFAIL)
-			snprintf(first, sizeof(first), "<%s>: %s",
-			    e->rcpt[i].addr, e->rcpt[i].reply);
-	if (refused > 0 && keep_refused(a, e, &src, whole ? f->msg : first,
-	    id, kept, sizeof(kept)) == -1)
-		id[0] = '\0';
 	if (whole) {
-		log_error("%s%s%s", f->msg[0] ? f->msg : "failed",
-		    kept[0] ? "; " : "", kept);
+		code = f->code != EX_OK ? f->code : EX_SOFTWARE;
 		/* what this provider's users most often get wrong */
 		if (relay_refused_auth && provider_uses_oauth(a))
 			log_error("hint: %s", provider_oauth_hint(a->provider));
 		else if (relay_refused_auth && provider_auth_hint(a->provider))
 			log_error("hint: %s", provider_auth_hint(a->provider));
-	} else {
-		for (i = 0; i < e->nrcpt; i++)
-			if (e->rcpt[i].state == RCPT_PERMFAIL)
-				log_error("<%s>: refused: %s%s%s",
-				    e->rcpt[i].addr, e->rcpt[i].reply[0] ?
-				    e->rcpt[i].reply : "5xx",
-				    kept[0] ? "; " : "", kept);
-		code = refused > 0 ? EX_NOUSER : EX_OK;
-	}
-	/* Refused while others got it: the sender hears of it (RFC 3464),
-	 * over this session, as sendmail would tell them. */
-	if (!whole && refused > 0 && accepted > 0 && queue_wants_bounce(e)) {
-		failure_clear(&bf);
-		if (queue_bounce_refused(s, a, e, &src, id[0] ? id : NULL,
-		    &bf) == -1)
-			log_error("the bounce to <%s> failed: %s", e->sender,
-			    bf.msg[0] ? bf.msg : "refused");
-	}
+	} else if (refused > 0)
+		code = EX_NOUSER;
 	if (owed > 0) {
 		smtp_close(s);
 		rc = keep_for_later(a, &src, e, f);

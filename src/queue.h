@@ -73,6 +73,20 @@ int	 queue_bounce_refused(struct smtp_session *, const struct account *,
 	    const struct envelope *, struct source *orig, const char *id,
 	    struct failure *);
 
+/*
+ * At submit time, after the transaction: whole is the failure when the
+ * relay refused the message as a whole (its untried recipients are then
+ * marked RCPT_PERMFAIL with that reply), else NULL.  For the recipients
+ * refused for good: a dead letter (queue_keep_failed; not with
+ * account->queue 0), the error line -- whole's message, or one line per
+ * refused recipient -- ending "; message kept as PATH" or "; message NOT
+ * kept: why"; and, when others were delivered and the sender wants it,
+ * the bounce (queue_bounce_refused) over s.  Without whole, does
+ * nothing when no recipient was refused.
+ */
+void	 queue_refused(struct smtp_session *, const struct account *,
+	    struct envelope *, struct source *, const struct failure *whole);
+
 /* Which messages a run takes (sendmail -qI / -qR / -qS), and how to
  * find the account of a message queued under an account not passed in. */
 struct queue_select {
