@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <dlfcn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -543,6 +544,46 @@ utf8_valid(const unsigned char *s)
 	return 1;
 }
 
+/*
+ * libidn2 (with libunistring: about 0.5 ms of every run's start-up) is
+ * loaded with dlopen(3) only when a domain needs converting, which is
+ * rare, rather than linked.  Its three functions, typed from <idn2.h>.
+ */
+#define IDN2_SONAME "libidn2.so.0"
+static struct {
+	__typeof__(idn2_to_ascii_8z)	*to_ascii_8z;
+	__typeof__(idn2_strerror)	*strerr;
+	__typeof__(idn2_free)		*dealloc;
+} idn;
+
+static int
+load_idn2(char *err, size_t errlen)
+{
+	static void *lib;
+	void *p, *f[3];
+
+	if (lib != NULL)
+		return 0;
+	if ((p = dlopen(IDN2_SONAME, RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		seterr(err, errlen, "cannot load %s: %s", IDN2_SONAME,
+		    dlerror());
+		return -1;
+	}
+	if ((f[0] = dlsym(p, "idn2_to_ascii_8z")) == NULL ||
+	    (f[1] = dlsym(p, "idn2_strerror")) == NULL ||
+	    (f[2] = dlsym(p, "idn2_free")) == NULL) {
+		seterr(err, errlen, "%s: missing functions", IDN2_SONAME);
+		dlclose(p);
+		return -1;
+	}
+	/* POSIX: function and object pointers convert via dlsym */
+	memcpy(&idn.to_ascii_8z, &f[0], sizeof(f[0]));
+	memcpy(&idn.strerr, &f[1], sizeof(f[1]));
+	memcpy(&idn.dealloc, &f[2], sizeof(f[2]));
+	lib = p;
+	return 0;
+}
+
 char *
 address_to_ascii(const char *a, int *smtputf8, char *err, size_t errlen)
 {
@@ -566,21 +607,23 @@ address_to_ascii(const char *a, int *smtputf8, char *err, size_t errlen)
 			dom8 = 1;
 	if (!dom8 || dom[0] == '[')
 		return strdup(a);
+	if (load_idn2(err, errlen) == -1)
+		return NULL;
 	/* RFC 5890/5891: U-labels to A-labels; NFC first, UTS #46 off */
-	rc = idn2_to_ascii_8z(dom, &adom, IDN2_NFC_INPUT |
+	rc = idn.to_ascii_8z(dom, &adom, IDN2_NFC_INPUT |
 	    IDN2_NONTRANSITIONAL);
 	if (rc != IDN2_OK) {
 		seterr(err, errlen, "cannot convert domain to ASCII: %s",
-		    idn2_strerror(rc));
+		    idn.strerr(rc));
 		return NULL;
 	}
 	if ((out = malloc(at + 1 + strlen(adom) + 1)) == NULL) {
-		idn2_free(adom);
+		idn.dealloc(adom);
 		seterr(err, errlen, "out of memory");
 		return NULL;
 	}
 	memcpy(out, a, at + 1);
 	memcpy(out + at + 1, adom, strlen(adom) + 1);
-	idn2_free(adom);
+	idn.dealloc(adom);
 	return out;
 }

@@ -257,8 +257,20 @@ io_flush(struct io *io)
 int
 io_write(struct io *io, const void *buf, size_t len)
 {
-	if (io->wlen + len > sizeof(io->wbuf) && io_flush(io) == -1)
-		return -1;
+	size_t k;
+
+	/* A short command before a large block (BDAT and its chunk): top
+	 * the buffer up from the block so that the command does not travel
+	 * alone in a TLS record and a TCP segment of its own. */
+	if (io->wlen > 0 && io->wlen + len > sizeof(io->wbuf)) {
+		k = sizeof(io->wbuf) - io->wlen;
+		memcpy(io->wbuf + io->wlen, buf, k);
+		io->wlen += k;
+		buf = (const char *)buf + k;
+		len -= k;
+		if (io_flush(io) == -1)
+			return -1;
+	}
 	if (len > sizeof(io->wbuf)) {
 		io->flushes++;
 		return send_all(io, buf, len);

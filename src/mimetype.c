@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #ifdef HAVE_LIBMAGIC
+#include <dlfcn.h>
 #include <magic.h>
 #endif
 
@@ -188,8 +189,45 @@ mimetype_by_name(const char *name, const char *types_file, char *buf,
 }
 
 #ifdef HAVE_LIBMAGIC
+/*
+ * libmagic (and its chain: liblzma, libbz2, libz) is loaded with dlopen(3)
+ * the first time an attachment's content is sniffed, not linked, so that
+ * runs without attachments do not pay for loading it.  Its four
+ * functions, typed from <magic.h>.  A libmagic that cannot be loaded is
+ * like one without a database: the type comes from the other sources.
+ */
+#define MAGIC_SONAME "libmagic.so.1"
+static struct {
+	__typeof__(magic_open)		*open_db;
+	__typeof__(magic_load)		*load_db;
+	__typeof__(magic_close)		*close_db;
+	__typeof__(magic_descriptor)	*descriptor;
+} mg;
 static magic_t magic_db;
 static int magic_failed;
+
+static int
+load_magic(void)
+{
+	static const char *const names[] = { "magic_open", "magic_load",
+	    "magic_close", "magic_descriptor" };
+	void *p, *f[4];
+	size_t i;
+
+	if ((p = dlopen(MAGIC_SONAME, RTLD_NOW | RTLD_LOCAL)) == NULL)
+		return -1;
+	for (i = 0; i < 4; i++)
+		if ((f[i] = dlsym(p, names[i])) == NULL) {
+			dlclose(p);
+			return -1;
+		}
+	/* POSIX: function and object pointers convert via dlsym */
+	memcpy(&mg.open_db, &f[0], sizeof(f[0]));
+	memcpy(&mg.load_db, &f[1], sizeof(f[1]));
+	memcpy(&mg.close_db, &f[2], sizeof(f[2]));
+	memcpy(&mg.descriptor, &f[3], sizeof(f[3]));
+	return 0;
+}
 #endif
 
 const char *
@@ -200,15 +238,19 @@ mimetype_by_content(int fd, char *buf, size_t cap)
 
 	if (magic_db == NULL && !magic_failed) {
 		/* libraries.md section 4: load once, classify the open fd */
-		magic_db = magic_open(MAGIC_MIME_TYPE | MAGIC_ERROR);
-		if (magic_db == NULL || magic_load(magic_db, NULL) != 0) {
+		if (mg.open_db == NULL && load_magic() == -1) {
+			magic_failed = 1;
+			return NULL;
+		}
+		magic_db = mg.open_db(MAGIC_MIME_TYPE | MAGIC_ERROR);
+		if (magic_db == NULL || mg.load_db(magic_db, NULL) != 0) {
 			if (magic_db)
-				magic_close(magic_db);
+				mg.close_db(magic_db);
 			magic_db = NULL;
 			magic_failed = 1;
 		}
 	}
-	if (magic_db == NULL || (t = magic_descriptor(magic_db, fd)) == NULL)
+	if (magic_db == NULL || (t = mg.descriptor(magic_db, fd)) == NULL)
 		return NULL;
 	/* "application/octet-stream" says nothing; the empty-file types
 	 * ("inode/x-empty", "application/x-empty") are not media types */
@@ -229,7 +271,7 @@ mimetype_cleanup(void)
 {
 #ifdef HAVE_LIBMAGIC
 	if (magic_db)
-		magic_close(magic_db);
+		mg.close_db(magic_db);
 	magic_db = NULL;
 	magic_failed = 0;
 #endif

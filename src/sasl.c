@@ -7,10 +7,12 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +23,71 @@
 
 #include "net.h"
 #include "sasl.h"
+
+/*
+ * libgsasl (and what it pulls in: libidn, libntlm, libgssglue) is loaded
+ * with dlopen(3) when an AUTH exchange starts, not linked, so that runs
+ * that never authenticate (--version, --help, --pretend, -bp, config
+ * errors) do not pay for loading and relocating it.  Every call goes
+ * through this table, typed from <gsasl.h>.
+ */
+#define GSASL_SONAME "libgsasl.so.18"	/* ABI of libgsasl 2.x */
+#define SASL_FUNCS(X) \
+	X(gsasl_base64_to) \
+	X(gsasl_client_start) \
+	X(gsasl_done) \
+	X(gsasl_finish) \
+	X(gsasl_free) \
+	X(gsasl_init) \
+	X(gsasl_mechanism_name) \
+	X(gsasl_property_set) \
+	X(gsasl_step64) \
+	X(gsasl_strerror)
+
+static struct {
+#define X(name) __typeof__(name) *name;
+	SASL_FUNCS(X)
+#undef X
+} gs;
+
+static const struct {
+	const char	*name;
+	size_t		 off;
+} gs_syms[] = {
+#define X(name) { #name, offsetof(__typeof__(gs), name) },
+	SASL_FUNCS(X)
+#undef X
+};
+
+static int
+load_gsasl(struct failure *f)
+{
+	static void *lib;
+	size_t i;
+	void *p;
+
+	if (lib != NULL)
+		return 0;
+	if ((p = dlopen(GSASL_SONAME, RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		failure_set(f, EX_OSERR, FAIL_TEMP, "cannot load %s: %s",
+		    GSASL_SONAME, dlerror());
+		return -1;
+	}
+	for (i = 0; i < sizeof(gs_syms) / sizeof(gs_syms[0]); i++) {
+		void *sym = dlsym(p, gs_syms[i].name);
+
+		if (sym == NULL) {
+			failure_set(f, EX_OSERR, FAIL_TEMP, "%s has no %s",
+			    GSASL_SONAME, gs_syms[i].name);
+			dlclose(p);
+			return -1;
+		}
+		/* POSIX: function and object pointers convert via dlsym */
+		memcpy((char *)&gs + gs_syms[i].off, &sym, sizeof(sym));
+	}
+	lib = p;
+	return 0;
+}
 
 #define SECRET_MAX	65536	/* OAuth tokens run to several KB */
 #define CMD_ARGS_MAX	64
@@ -344,6 +411,8 @@ sasl_start(const char *mech, const char *user, const char *secret,
 	char *b64 = NULL;
 	int r;
 
+	if (load_gsasl(f) == -1)
+		return NULL;
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		failure_set(f, EX_OSERR, FAIL_TEMP, "out of memory");
 		return NULL;
@@ -357,30 +426,30 @@ sasl_start(const char *mech, const char *user, const char *secret,
 		}
 		return c;
 	}
-	if ((r = gsasl_init(&c->ctx)) != GSASL_OK ||
-	    (r = gsasl_client_start(c->ctx, mech, &c->s)) != GSASL_OK) {
+	if ((r = gs.gsasl_init(&c->ctx)) != GSASL_OK ||
+	    (r = gs.gsasl_client_start(c->ctx, mech, &c->s)) != GSASL_OK) {
 		failure_set(f, EX_SOFTWARE, FAIL_PERM, "SASL %s: %s", mech,
-		    gsasl_strerror(r));
+		    gs.gsasl_strerror(r));
 		sasl_free(c);
 		return NULL;
 	}
-	gsasl_property_set(c->s, GSASL_AUTHID, user);
-	gsasl_property_set(c->s, GSASL_PASSWORD, secret);
-	gsasl_property_set(c->s, GSASL_SERVICE, "smtp");
-	gsasl_property_set(c->s, GSASL_HOSTNAME, host);
+	gs.gsasl_property_set(c->s, GSASL_AUTHID, user);
+	gs.gsasl_property_set(c->s, GSASL_PASSWORD, secret);
+	gs.gsasl_property_set(c->s, GSASL_SERVICE, "smtp");
+	gs.gsasl_property_set(c->s, GSASL_HOSTNAME, host);
 	/* Only -PLUS gets channel-binding data: libgsasl 2.2 builds a
 	 * broken client-first message for plain SCRAM when it has some. */
 	if (strstr(mech, "-PLUS") != NULL) {
-		if (cb == NULL || cblen == 0 || gsasl_base64_to((const char *)cb,
+		if (cb == NULL || cblen == 0 || gs.gsasl_base64_to((const char *)cb,
 		    cblen, &b64, NULL) != GSASL_OK) {
 			failure_set(f, EX_SOFTWARE, FAIL_PERM, "SASL %s: no "
 			    "channel-binding data", mech);
 			sasl_free(c);
 			return NULL;
 		}
-		gsasl_property_set(c->s, strcmp(cbtype, "tls-exporter") == 0 ?
+		gs.gsasl_property_set(c->s, strcmp(cbtype, "tls-exporter") == 0 ?
 		    GSASL_CB_TLS_EXPORTER : GSASL_CB_TLS_UNIQUE, b64);
-		gsasl_free(b64);
+		gs.gsasl_free(b64);
 	}
 	return c;
 }
@@ -388,7 +457,7 @@ sasl_start(const char *mech, const char *user, const char *secret,
 static int
 b64(const char *in, size_t len, char **out, struct failure *f)
 {
-	if (gsasl_base64_to(in, len, out, NULL) != GSASL_OK) {
+	if (gs.gsasl_base64_to(in, len, out, NULL) != GSASL_OK) {
 		failure_set(f, EX_OSERR, FAIL_TEMP, "out of memory");
 		return -1;
 	}
@@ -405,12 +474,12 @@ sasl_first(struct sasl *c, char **out, struct failure *f)
 		return b64(c->token, c->tokenlen, out, f);
 	/* gsasl's LOGIN client answers its first call with the user name,
 	 * whatever the challenge: LOGIN has no initial response here */
-	if (strcmp(gsasl_mechanism_name(c->s), "LOGIN") == 0)
+	if (strcmp(gs.gsasl_mechanism_name(c->s), "LOGIN") == 0)
 		return 0;
-	c->rc = gsasl_step64(c->s, NULL, &o);
+	c->rc = gs.gsasl_step64(c->s, NULL, &o);
 	if (c->rc != GSASL_OK && c->rc != GSASL_NEEDS_MORE) {
 		failure_set(f, EX_SOFTWARE, FAIL_PERM, "SASL %s: %s",
-		    gsasl_mechanism_name(c->s), gsasl_strerror(c->rc));
+		    gs.gsasl_mechanism_name(c->s), gs.gsasl_strerror(c->rc));
 		return -1;
 	}
 	if (o != NULL && o[0] != '\0') {
@@ -451,11 +520,11 @@ sasl_step(struct sasl *c, const char *challenge, char **out,
 		}
 		return 0;
 	}
-	c->rc = gsasl_step64(c->s, challenge, &o);
+	c->rc = gs.gsasl_step64(c->s, challenge, &o);
 	if (c->rc != GSASL_OK && c->rc != GSASL_NEEDS_MORE) {
 		free(o);
 		failure_set(f, EX_NOPERM, FAIL_PERM, "SASL %s: %s",
-		    gsasl_mechanism_name(c->s), gsasl_strerror(c->rc));
+		    gs.gsasl_mechanism_name(c->s), gs.gsasl_strerror(c->rc));
 		return -1;
 	}
 	*out = strdup(o != NULL ? o : "");
@@ -485,8 +554,8 @@ sasl_free(struct sasl *c)
 		free(c->token);
 	}
 	if (c->s != NULL)
-		gsasl_finish(c->s);	/* frees (and clears) properties */
+		gs.gsasl_finish(c->s);	/* frees (and clears) properties */
 	if (c->ctx != NULL)
-		gsasl_done(c->ctx);
+		gs.gsasl_done(c->ctx);
 	free(c);
 }

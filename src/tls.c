@@ -4,8 +4,10 @@
  */
 #include "config.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <poll.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +20,105 @@
 #include "log.h"
 #include "net.h"
 #include "tls.h"
+
+/*
+ * GnuTLS is loaded with dlopen(3) when the first TLS session is made, not
+ * linked: linking it (and its chain: nettle, hogweed, gmp, p11-kit,
+ * tasn1, idn2, unistring) costs every run of postie about 5 ms of start-up
+ * for relocations and constructors, and --version, --help, --pretend,
+ * -bp and config errors never need it.  This file is GnuTLS's only user;
+ * every function it calls goes through this table, typed from the header.
+ */
+#define GNUTLS_SONAME "libgnutls.so.30"	/* ABI since GnuTLS 3.4 */
+#define TLS_FUNCS(X) \
+	X(gnutls_alert_get) \
+	X(gnutls_alert_get_name) \
+	X(gnutls_bye) \
+	X(gnutls_certificate_allocate_credentials) \
+	X(gnutls_certificate_free_credentials) \
+	X(gnutls_certificate_get_peers) \
+	X(gnutls_certificate_set_x509_key_file2) \
+	X(gnutls_certificate_set_x509_system_trust) \
+	X(gnutls_certificate_set_x509_trust_file) \
+	X(gnutls_certificate_verification_status_print) \
+	X(gnutls_cipher_get) \
+	X(gnutls_cipher_get_name) \
+	X(gnutls_credentials_set) \
+	X(gnutls_deinit) \
+	X(gnutls_error_is_fatal) \
+	X(gnutls_handshake) \
+	X(gnutls_handshake_set_timeout) \
+	X(gnutls_hash_fast) \
+	X(gnutls_init) \
+	X(gnutls_priority_set_direct) \
+	X(gnutls_protocol_get_name) \
+	X(gnutls_protocol_get_version) \
+	X(gnutls_record_get_direction) \
+	X(gnutls_record_recv) \
+	X(gnutls_record_send) \
+	X(gnutls_server_name_set) \
+	X(gnutls_session_channel_binding) \
+	X(gnutls_session_get_ptr) \
+	X(gnutls_session_get_verify_cert_status) \
+	X(gnutls_session_set_ptr) \
+	X(gnutls_session_set_verify_cert) \
+	X(gnutls_session_set_verify_function) \
+	X(gnutls_set_default_priority_append) \
+	X(gnutls_strerror) \
+	X(gnutls_transport_set_int2) \
+	X(gnutls_x509_crt_deinit) \
+	X(gnutls_x509_crt_get_activation_time) \
+	X(gnutls_x509_crt_get_expiration_time) \
+	X(gnutls_x509_crt_import) \
+	X(gnutls_x509_crt_init)
+
+static struct {
+#define X(name) __typeof__(name) *name;
+	TLS_FUNCS(X)
+#undef X
+	gnutls_free_function *gnutls_free;	/* a variable, not a function */
+} gt;
+
+static const struct {
+	const char	*name;
+	size_t		 off;
+} gt_syms[] = {
+#define X(name) { #name, offsetof(__typeof__(gt), name) },
+	TLS_FUNCS(X)
+#undef X
+	{ "gnutls_free", offsetof(__typeof__(gt), gnutls_free) },
+};
+
+/* Load GnuTLS once; its constructor does the global initialisation. */
+static int
+load_gnutls(struct failure *f)
+{
+	static void *lib;
+	size_t i;
+	void *p;
+
+	if (lib != NULL)
+		return 0;
+	if ((p = dlopen(GNUTLS_SONAME, RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		failure_set(f, EX_OSERR, FAIL_TEMP, "cannot load %s: %s",
+		    GNUTLS_SONAME, dlerror());
+		return -1;
+	}
+	for (i = 0; i < sizeof(gt_syms) / sizeof(gt_syms[0]); i++) {
+		void *sym = dlsym(p, gt_syms[i].name);
+
+		if (sym == NULL) {
+			failure_set(f, EX_OSERR, FAIL_TEMP, "%s has no %s",
+			    GNUTLS_SONAME, gt_syms[i].name);
+			dlclose(p);
+			return -1;
+		}
+		/* POSIX: function and object pointers convert via dlsym */
+		memcpy((char *)&gt + gt_syms[i].off, &sym, sizeof(sym));
+	}
+	lib = p;
+	return 0;
+}
 
 struct tls {
 	gnutls_session_t		 s;
@@ -73,7 +174,7 @@ parse_pin(const char *s, unsigned char *pin)
 static int
 pin_verify(gnutls_session_t s)
 {
-	struct tls *t = gnutls_session_get_ptr(s);
+	struct tls *t = gt.gnutls_session_get_ptr(s);
 	const gnutls_datum_t *c;
 	unsigned n = 0;
 	unsigned char h[32];
@@ -81,22 +182,22 @@ pin_verify(gnutls_session_t s)
 	time_t now = time(NULL);
 	int bad;
 
-	c = gnutls_certificate_get_peers(s, &n);
+	c = gt.gnutls_certificate_get_peers(s, &n);
 	if (c == NULL || n == 0)
 		return -1;
-	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, c[0].data, c[0].size, h) < 0)
+	if (gt.gnutls_hash_fast(GNUTLS_DIG_SHA256, c[0].data, c[0].size, h) < 0)
 		return -1;
 	if (memcmp(h, t->pin, sizeof(h)) != 0) {
 		snprintf(t->err, sizeof(t->err), "the certificate's SHA-256 "
 		    "fingerprint does not match tls_fingerprint");
 		return -1;
 	}
-	if (gnutls_x509_crt_init(&crt) < 0)
+	if (gt.gnutls_x509_crt_init(&crt) < 0)
 		return -1;
-	bad = gnutls_x509_crt_import(crt, &c[0], GNUTLS_X509_FMT_DER) < 0 ||
-	    gnutls_x509_crt_get_activation_time(crt) > now ||
-	    gnutls_x509_crt_get_expiration_time(crt) < now;
-	gnutls_x509_crt_deinit(crt);
+	bad = gt.gnutls_x509_crt_import(crt, &c[0], GNUTLS_X509_FMT_DER) < 0 ||
+	    gt.gnutls_x509_crt_get_activation_time(crt) > now ||
+	    gt.gnutls_x509_crt_get_expiration_time(crt) < now;
+	gt.gnutls_x509_crt_deinit(crt);
 	if (bad) {
 		snprintf(t->err, sizeof(t->err), "the pinned certificate is "
 		    "expired or not yet valid");
@@ -113,16 +214,16 @@ setup_trust(struct tls *t, const struct account *a, struct failure *f)
 	if (t->pinned || !a->tls_verify)
 		return 0;	/* no trust store needed: skip its ~20 ms */
 	if (a->tls_trust_file != NULL)
-		r = gnutls_certificate_set_x509_trust_file(t->cred,
+		r = gt.gnutls_certificate_set_x509_trust_file(t->cred,
 		    a->tls_trust_file, GNUTLS_X509_FMT_PEM);
 	else
-		r = gnutls_certificate_set_x509_system_trust(t->cred);
+		r = gt.gnutls_certificate_set_x509_system_trust(t->cred);
 	/* zero certificates is not "no verification": it is an error */
 	if (r <= 0) {
 		failure_set(f, EX_CONFIG, FAIL_PERM, "cannot load trusted "
 		    "certificates from %s: %s", a->tls_trust_file ?
 		    a->tls_trust_file : "the system store",
-		    r < 0 ? gnutls_strerror(r) : "no certificates");
+		    r < 0 ? gt.gnutls_strerror(r) : "no certificates");
 		return -1;
 	}
 	return 0;
@@ -135,11 +236,11 @@ setup_session(struct tls *t, const struct account *a, struct failure *f)
 	int r;
 
 	if (a->tls_priorities != NULL) {
-		r = gnutls_priority_set_direct(t->s, a->tls_priorities,
+		r = gt.gnutls_priority_set_direct(t->s, a->tls_priorities,
 		    &errpos);
 		if (r < 0) {
 			failure_set(f, EX_CONFIG, FAIL_PERM, "tls_priorities: "
-			    "%s at \"%.40s\"", gnutls_strerror(r),
+			    "%s at \"%.40s\"", gt.gnutls_strerror(r),
 			    errpos ? errpos : "");
 			return -1;
 		}
@@ -150,31 +251,31 @@ setup_session(struct tls *t, const struct account *a, struct failure *f)
 		    strcmp(a->tls_min_version, "1.3") == 0 ?
 		    "-VERS-TLS1.0:-VERS-TLS1.1:-VERS-TLS1.2" :
 		    "-VERS-TLS1.0:-VERS-TLS1.1";
-		r = gnutls_set_default_priority_append(t->s, min, &errpos, 0);
+		r = gt.gnutls_set_default_priority_append(t->s, min, &errpos, 0);
 		if (r < 0) {
 			failure_set(f, EX_SOFTWARE, FAIL_PERM, "TLS priority: "
-			    "%s", gnutls_strerror(r));
+			    "%s", gt.gnutls_strerror(r));
 			return -1;
 		}
 	}
-	r = gnutls_credentials_set(t->s, GNUTLS_CRD_CERTIFICATE, t->cred);
+	r = gt.gnutls_credentials_set(t->s, GNUTLS_CRD_CERTIFICATE, t->cred);
 	if (r < 0)
 		goto fail;
 	if (!net_is_ip_literal(t->host)) {
-		r = gnutls_server_name_set(t->s, GNUTLS_NAME_DNS, t->host,
+		r = gt.gnutls_server_name_set(t->s, GNUTLS_NAME_DNS, t->host,
 		    strlen(t->host));
 		if (r < 0)
 			goto fail;
 	}
-	gnutls_session_set_ptr(t->s, t);
+	gt.gnutls_session_set_ptr(t->s, t);
 	if (t->pinned)
-		gnutls_session_set_verify_function(t->s, pin_verify);
+		gt.gnutls_session_set_verify_function(t->s, pin_verify);
 	else if (a->tls_verify)
-		gnutls_session_set_verify_cert(t->s, t->host, 0);
+		gt.gnutls_session_set_verify_cert(t->s, t->host, 0);
 	return 0;
 fail:
 	failure_set(f, EX_SOFTWARE, FAIL_PERM, "TLS setup: %s",
-	    gnutls_strerror(r));
+	    gt.gnutls_strerror(r));
 	return -1;
 }
 
@@ -186,8 +287,8 @@ handshake_failed(struct tls *t, int r, struct failure *f)
 
 	switch (r) {
 	case GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR:
-		st = gnutls_session_get_verify_cert_status(t->s);
-		if (gnutls_certificate_verification_status_print(st,
+		st = gt.gnutls_session_get_verify_cert_status(t->s);
+		if (gt.gnutls_certificate_verification_status_print(st,
 		    GNUTLS_CRT_X509, &out, 0) < 0)
 			out.data = NULL;
 		/* GnuTLS ends each reason with ". ": no trailing blank in
@@ -198,12 +299,12 @@ handshake_failed(struct tls *t, int r, struct failure *f)
 		failure_set(f, EX_UNAVAILABLE, FAIL_PERM, "TLS certificate "
 		    "of %s rejected: %s", t->host, out.data ?
 		    (char *)out.data : "verification failed");
-		gnutls_free(out.data);
+		(*gt.gnutls_free)(out.data);
 		return;
 	case GNUTLS_E_CERTIFICATE_ERROR:
 		failure_set(f, EX_UNAVAILABLE, FAIL_PERM, "TLS certificate "
 		    "of %s rejected: %s", t->host, t->err[0] ? t->err :
-		    gnutls_strerror(r));
+		    gt.gnutls_strerror(r));
 		return;
 	case GNUTLS_E_PUSH_ERROR:
 	case GNUTLS_E_PULL_ERROR:
@@ -211,16 +312,16 @@ handshake_failed(struct tls *t, int r, struct failure *f)
 	case GNUTLS_E_UNEXPECTED_PACKET_LENGTH:
 	case GNUTLS_E_TIMEDOUT:
 		failure_set(f, EX_TEMPFAIL, FAIL_TEMP, "TLS handshake with "
-		    "%s failed: %s", t->host, gnutls_strerror(r));
+		    "%s failed: %s", t->host, gt.gnutls_strerror(r));
 		return;
 	case GNUTLS_E_FATAL_ALERT_RECEIVED:
 		failure_set(f, EX_UNAVAILABLE, FAIL_PERM, "TLS handshake with "
 		    "%s failed: the relay sent alert \"%s\"", t->host,
-		    gnutls_alert_get_name(gnutls_alert_get(t->s)));
+		    gt.gnutls_alert_get_name(gt.gnutls_alert_get(t->s)));
 		return;
 	default:
 		failure_set(f, EX_UNAVAILABLE, FAIL_PERM, "TLS handshake with "
-		    "%s failed: %s", t->host, gnutls_strerror(r));
+		    "%s failed: %s", t->host, gt.gnutls_strerror(r));
 	}
 }
 
@@ -233,6 +334,8 @@ tls_open(int fd, const struct account *a, const char *host,
 	unsigned flags = GNUTLS_CLIENT | GNUTLS_NO_SIGNAL | GNUTLS_NONBLOCK;
 	int r;
 
+	if (load_gnutls(f) == -1)
+		return NULL;
 	if ((t = calloc(1, sizeof(*t))) == NULL) {
 		failure_set(f, EX_OSERR, FAIL_TEMP, "out of memory");
 		return NULL;
@@ -262,46 +365,46 @@ tls_open(int fd, const struct account *a, const char *host,
 		    a->name : "default");
 	if (a->tls_cert_file != NULL)
 		flags |= GNUTLS_FORCE_CLIENT_CERT;
-	if (gnutls_certificate_allocate_credentials(&t->cred) < 0) {
+	if (gt.gnutls_certificate_allocate_credentials(&t->cred) < 0) {
 		failure_set(f, EX_OSERR, FAIL_TEMP, "out of memory");
 		free(t);
 		return NULL;
 	}
-	if (gnutls_init(&t->s, flags) < 0) {
+	if (gt.gnutls_init(&t->s, flags) < 0) {
 		failure_set(f, EX_OSERR, FAIL_TEMP, "out of memory");
-		gnutls_certificate_free_credentials(t->cred);
+		gt.gnutls_certificate_free_credentials(t->cred);
 		free(t);
 		return NULL;
 	}
 	if (setup_trust(t, a, f) == -1)
 		goto fail;
 	if (a->tls_cert_file != NULL) {
-		r = gnutls_certificate_set_x509_key_file2(t->cred,
+		r = gt.gnutls_certificate_set_x509_key_file2(t->cred,
 		    a->tls_cert_file, a->tls_key_file ? a->tls_key_file :
 		    a->tls_cert_file, GNUTLS_X509_FMT_PEM, NULL, 0);
 		if (r < 0) {
 			failure_set(f, EX_CONFIG, FAIL_PERM, "tls_cert_file "
-			    "%s: %s", a->tls_cert_file, gnutls_strerror(r));
+			    "%s: %s", a->tls_cert_file, gt.gnutls_strerror(r));
 			goto fail;
 		}
 	}
 	if (setup_session(t, a, f) == -1)
 		goto fail;
-	gnutls_transport_set_int(t->s, fd);
+	gt.gnutls_transport_set_int2(t->s, fd, fd);
 	/* the poll deadline below is the real limit; this is a backstop */
 	if (deadline != INT64_MAX && deadline > net_now())
-		gnutls_handshake_set_timeout(t->s,
+		gt.gnutls_handshake_set_timeout(t->s,
 		    (unsigned)(deadline - net_now()));
 	for (;;) {
-		r = gnutls_handshake(t->s);
+		r = gt.gnutls_handshake(t->s);
 		if (r == 0)
 			break;
 		if (r != GNUTLS_E_AGAIN && r != GNUTLS_E_INTERRUPTED &&
-		    gnutls_error_is_fatal(r)) {
+		    gt.gnutls_error_is_fatal(r)) {
 			handshake_failed(t, r, f);
 			goto fail;
 		}
-		r = net_wait(fd, gnutls_record_get_direction(t->s) ?
+		r = net_wait(fd, gt.gnutls_record_get_direction(t->s) ?
 		    POLLOUT : POLLIN, deadline);
 		if (r <= 0) {
 			failure_set(f, EX_TEMPFAIL, FAIL_TEMP, "TLS handshake "
@@ -311,12 +414,12 @@ tls_open(int fd, const struct account *a, const char *host,
 		}
 	}
 	snprintf(t->desc, sizeof(t->desc), "%s %s",
-	    gnutls_protocol_get_name(gnutls_protocol_get_version(t->s)),
-	    gnutls_cipher_get_name(gnutls_cipher_get(t->s)));
+	    gt.gnutls_protocol_get_name(gt.gnutls_protocol_get_version(t->s)),
+	    gt.gnutls_cipher_get_name(gt.gnutls_cipher_get(t->s)));
 	return t;
 fail:
-	gnutls_deinit(t->s);
-	gnutls_certificate_free_credentials(t->cred);
+	gt.gnutls_deinit(t->s);
+	gt.gnutls_certificate_free_credentials(t->cred);
 	free(t);
 	return NULL;
 }
@@ -332,17 +435,17 @@ io_result(struct tls *t, ssize_t r)
 		return TLS_AGAIN;
 	if (r == GNUTLS_E_FATAL_ALERT_RECEIVED)
 		snprintf(t->err, sizeof(t->err), "TLS alert from the relay: "
-		    "%s", gnutls_alert_get_name(gnutls_alert_get(t->s)));
+		    "%s", gt.gnutls_alert_get_name(gt.gnutls_alert_get(t->s)));
 	else
 		snprintf(t->err, sizeof(t->err), "TLS: %s",
-		    gnutls_strerror((int)r));
+		    gt.gnutls_strerror((int)r));
 	return -1;
 }
 
 ssize_t
 tls_recv(struct tls *t, void *buf, size_t len)
 {
-	ssize_t r = gnutls_record_recv(t->s, buf, len);
+	ssize_t r = gt.gnutls_record_recv(t->s, buf, len);
 
 	/* SMTP delimits itself: a close without close_notify is just the
 	 * end of the connection (and reported as such) */
@@ -354,13 +457,13 @@ tls_recv(struct tls *t, void *buf, size_t len)
 ssize_t
 tls_send(struct tls *t, const void *buf, size_t len)
 {
-	return io_result(t, gnutls_record_send(t->s, buf, len));
+	return io_result(t, gt.gnutls_record_send(t->s, buf, len));
 }
 
 int
 tls_want_write(struct tls *t)
 {
-	return gnutls_record_get_direction(t->s);
+	return gt.gnutls_record_get_direction(t->s);
 }
 
 const char *
@@ -382,23 +485,23 @@ tls_channel_binding(struct tls *t, const char **type, unsigned char **data,
 	gnutls_datum_t cb = { NULL, 0 };
 	gnutls_channel_binding_t which;
 
-	if (gnutls_protocol_get_version(t->s) == GNUTLS_TLS1_3) {
+	if (gt.gnutls_protocol_get_version(t->s) == GNUTLS_TLS1_3) {
 		which = GNUTLS_CB_TLS_EXPORTER;
 		*type = "tls-exporter";
 	} else {
 		which = GNUTLS_CB_TLS_UNIQUE;
 		*type = "tls-unique";
 	}
-	if (gnutls_session_channel_binding(t->s, which, &cb) < 0 ||
+	if (gt.gnutls_session_channel_binding(t->s, which, &cb) < 0 ||
 	    cb.size == 0)
 		return -1;
 	if ((*data = malloc(cb.size)) == NULL) {
-		gnutls_free(cb.data);
+		(*gt.gnutls_free)(cb.data);
 		return -1;
 	}
 	memcpy(*data, cb.data, cb.size);
 	*len = cb.size;
-	gnutls_free(cb.data);
+	(*gt.gnutls_free)(cb.data);
 	return 0;
 }
 
@@ -408,8 +511,8 @@ tls_close(struct tls *t)
 	if (t == NULL)
 		return;
 	/* SHUT_WR: many relays never send their close_notify */
-	(void)gnutls_bye(t->s, GNUTLS_SHUT_WR);
-	gnutls_deinit(t->s);
-	gnutls_certificate_free_credentials(t->cred);
+	(void)gt.gnutls_bye(t->s, GNUTLS_SHUT_WR);
+	gt.gnutls_deinit(t->s);
+	gt.gnutls_certificate_free_credentials(t->cred);
 	free(t);
 }

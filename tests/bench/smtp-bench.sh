@@ -1,49 +1,52 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# tests/bench/smtp-bench.sh [BUILDDIR] [N]: postie's SMTP session against
-# msmtp, side by side, on loopback through the scripted test server
-# (STARTTLS or implicit TLS, AUTH PLAIN, both clients offered the same):
-#   - wall and CPU time per message (mean over N sends, default 50),
-#   - peak memory (max RSS of one send),
-#   - start-up time (the binary doing nothing),
+# tests/bench/smtp-bench.sh [BUILDDIR] [N]: the real postie binary against
+# msmtp, side by side in the same run, on loopback through the scripted
+# test server (tests/smtpd/), both clients given the same settings in a
+# config file (STARTTLS or implicit TLS, the test CA as the only trust
+# anchor, AUTH PLAIN as alice):
+#   - wall and CPU time (user+sys) per message, a 2 KiB message, 1 rcpt
+#     (median wall and mean CPU over N sends, default 50),
+#   - the same for one message to 100 recipients,
+#   - peak memory (max RSS of one send, GNU time),
+#   - start-up: "--version", median of 500 runs (hyperfine when installed,
+#     else tests/bench/runs.pl: fork/exec/wait on CLOCK_MONOTONIC),
 #   - waits: how often the client had to wait for the server, counted by
 #     the server from kernel receive timestamps (tests/smtpd/README).
-# postie's side is tests/unit/smtp-driver (the session code as postie runs
-# it, without config parsing and intake).  BUILDDIR must be configured
-# WITHOUT sanitizers; when not given, one is built in $TMPDIR.
+# Without BUILDDIR, an optimised build without sanitizers is configured
+# and kept up to date in ${TMPDIR:-/tmp}/postie-bench-build.  A BUILDDIR
+# given must be configured without sanitizers.  Not part of make check.
 set -eu
-if [ "${1:-}" = --loop ]; then		# internal: one timed series
-	shift
-	tool=$1 n=$2
-	shift 2
-	i=0
-	while [ "$i" -lt "$n" ]; do
-		"$@" >/dev/null 2>&1 </dev/null || exit 1
-		i=$((i + 1))
-	done
-	exit 0
-fi
 top=$(cd "$(dirname "$0")/../.." && pwd)
+here=$top/tests/bench
 b=${1:-}
 N=${2:-50}
+[ "$N" -ge 1 ] && [ "$N" -le 10000 ] || { echo "N: 1..10000" >&2; exit 2; }
 if [ -z "$b" ]; then
 	b=${TMPDIR:-/tmp}/postie-bench-build
-	if [ ! -x "$b/tests/unit/smtp-driver" ]; then
-		echo "building in $b (no sanitizers)..." >&2
-		(cd "$top" && [ -x configure ] || autoreconf -fi >/dev/null 2>&1)
+	if [ ! -f "$b/Makefile" ]; then
+		echo "configuring $b (-O2, no sanitizers)..." >&2
+		(cd "$top" && { [ -x configure ] || autoreconf -fi >/dev/null 2>&1; })
 		mkdir -p "$b"
-		(cd "$b" && "$top/configure" -q && make -j2 >/dev/null &&
-		    make -j2 tests/unit/smtp-driver \
-		    tests/smtpd/postie-test-smtpd >/dev/null)
+		(cd "$b" && "$top/configure" -q CFLAGS="-O2 -g")
 	fi
 fi
-DRIVER=$b/tests/unit/smtp-driver
+(cd "$b" && make -j2 src/postie tests/smtpd/postie-test-smtpd >/dev/null) ||
+	{ echo "build failed in $b" >&2; exit 1; }
+if grep -q -e '-fsanitize' "$b/Makefile"; then
+	echo "$b is built with sanitizers: figures would be meaningless" >&2
+	exit 2
+fi
+POSTIE=$b/src/postie
 SMTPD=$b/tests/smtpd/postie-test-smtpd
+MSMTP=$(command -v msmtp) || { echo "msmtp not installed" >&2; exit 2; }
+[ -x /usr/bin/time ] || { echo "needs GNU time: apt-get install time" >&2; exit 2; }
 CERTS=$top/tests/certs
-command -v msmtp >/dev/null || { echo "msmtp not installed" >&2; exit 1; }
-w=$(mktemp -d)
+RUNS="perl $here/runs.pl"
+w=$(mktemp -d "${TMPDIR:-/tmp}/smtp-bench.XXXXXX")
 spid=
-trap 'kill $spid 2>/dev/null; rm -rf "$w"' EXIT
+trap '[ -z "$spid" ] || kill "$spid" 2>/dev/null; rm -rf "$w"' EXIT
+export HOME="$w" XDG_CONFIG_HOME="$w" XDG_STATE_HOME="$w/state"
 
 # a 2 KiB message
 {
@@ -56,7 +59,7 @@ trap 'kill $spid 2>/dev/null; rm -rf "$w"' EXIT
 	done
 } >"$w/msg"
 
-serve() {	# serve CONNECTIONS [smtpd options]
+serve() {	# serve CONNECTIONS [smtpd options]: start the server, $port
 	n=$1
 	shift
 	rm -f "$w/port" "$w/log"
@@ -71,7 +74,7 @@ serve() {	# serve CONNECTIONS [smtpd options]
 	done
 	port=$(cat "$w/port")
 }
-finish_serve() {
+finish_serve() {	# let the server exit after its last connection
 	i=0
 	while kill -0 "$spid" 2>/dev/null && [ "$i" -lt 200 ]; do
 		sleep 0.05
@@ -79,26 +82,35 @@ finish_serve() {
 	done
 	kill "$spid" 2>/dev/null || true
 	wait "$spid" 2>/dev/null || true
+	spid=
 }
 
-# cmd TOOL TLSMODE RCPTS...: the command line of one send
-cmd() {
-	tool=$1 mode=$2
-	shift 2
-	if [ "$tool" = postie ]; then
-		echo env SMTP_HOST=127.0.0.1 SMTP_PORT="$port" \
-		    SMTP_TRUST="$CERTS/ca.pem" SMTP_USER=alice \
-		    SMTP_PASSWORD=secret SMTP_TLS="$mode" \
-		    "$DRIVER" a@example.org "$w/msg" "$@"
-	else
-		st=on
-		[ "$mode" = starttls ] || st=off
-		echo sh -c "'exec msmtp --file=/dev/null --host=127.0.0.1 \
-		    --port=$port --tls=on --tls-starttls=$st \
-		    --tls-trust-file=$CERTS/ca.pem --auth=on --user=alice \
-		    --passwordeval=\"echo secret\" --from=a@example.org $* \
-		    <$w/msg'"
-	fi
+configs() {	# configs TLSMODE: both clients' config files for $port
+	mode=$1
+	st=on
+	[ "$mode" = starttls ] || st=off
+	cat >"$w/postie.conf" <<-CONF
+	host = "127.0.0.1"
+	port = $port
+	tls = $mode
+	tls_trust_file = "$CERTS/ca.pem"
+	user = "alice"
+	password = "secret"
+	CONF
+	cat >"$w/msmtp.conf" <<-CONF
+	account bench
+	host 127.0.0.1
+	port $port
+	tls on
+	tls_starttls $st
+	tls_trust_file $CERTS/ca.pem
+	auth plain
+	user alice
+	password secret
+	from a@example.org
+	account default : bench
+	CONF
+	chmod 600 "$w/postie.conf" "$w/msmtp.conf"
 }
 
 # measure TOOL TLSMODE RCPTS...: prints "wall_ms cpu_ms maxrss_kb waits"
@@ -108,25 +120,33 @@ measure() {
 	iflag=
 	[ "$mode" = implicit ] && iflag=-i
 	serve $((N + 1)) $iflag
-	c=$(cmd "$tool" "$mode" "$@")
-	eval "/usr/bin/time -f %M -o '$w/rss' $c" >/dev/null 2>&1 </dev/null
-	t0=$(date +%s%N)
-	eval "/usr/bin/time -f '%U %S' -o '$w/t' sh '$0' --loop $tool $N $c"
-	t1=$(date +%s%N)
+	configs "$mode"
+	if [ "$tool" = postie ]; then
+		set -- env POSTIE_CONFIG="$w/postie.conf" "$POSTIE" \
+		    -f a@example.org "$@"
+	else
+		set -- "$MSMTP" -C "$w/msmtp.conf" "$@"
+	fi
+	/usr/bin/time -f %M -o "$w/rss" "$@" <"$w/msg" >/dev/null 2>"$w/err" ||
+		{ echo "$tool $mode failed:" >&2; cat "$w/err" >&2; exit 1; }
+	r=$($RUNS "$N" "$w/msg" "$@")
 	finish_serve
-	awk -v n="$N" -v rss="$(tail -n 1 "$w/rss")" -v ns=$((t1 - t0)) '
-		FNR == NR { wall = ns / 1e9; cpu = $1 + $2; next }
-		/^waits / { w[++k] = $2 }
-		END { printf "%.1f %.1f %d %d\n", wall * 1000 / n,
-		    cpu * 1000 / n, rss, w[k] }' "$w/t" "$w/log"
+	set -- $r
+	[ "$4" = 0 ] || { echo "$tool $mode: $4 of $N sends failed" >&2; exit 1; }
+	awk -v wall="$1" -v cpu="$3" -v rss="$(tail -n 1 "$w/rss")" '
+		/^waits / { w = $2 }
+		END { printf "%.2f %.2f %d %d\n", wall, cpu, rss, w }' "$w/log"
 }
 
-startup() {	# startup TOOL: ms per start, mean over 50
-	if [ "$1" = postie ]; then c="$DRIVER"; else c="msmtp --version"; fi
-	t0=$(date +%s%N)
-	sh "$0" --loop x 50 sh -c "$c; true"
-	t1=$(date +%s%N)
-	echo $((t1 - t0)) | awk '{ printf "%.1f\n", $1 / 1e6 / 50 }'
+startup() {	# startup COMMAND...: median ms of 500 starts
+	if command -v hyperfine >/dev/null; then
+		hyperfine -N -w 20 -r 500 --export-json "$w/hf.json" "$*" \
+			>/dev/null 2>&1
+		sed -n 's/.*"median": *\([0-9.e-]*\).*/\1/p' "$w/hf.json" |
+			head -n 1 | awk '{ printf "%.3f\n", $1 * 1000 }'
+	else
+		$RUNS 500 /dev/null "$@" | awk '{ print $1 }'
+	fi
 }
 
 rcpt100=
@@ -136,30 +156,37 @@ while [ "$i" -lt 100 ]; do
 	i=$((i + 1))
 done
 
-printf '%-34s %10s %10s %10s\n' "per message ($N sends)" postie msmtp ratio
-row() {	# row LABEL FIELD POSTIE-LINE MSMTP-LINE
+ratio() { awk -v p="$1" -v m="$2" 'BEGIN { if (m > 0) printf "%.2f", p / m; else printf "-" }'; }
+line() { printf '%-36s %9s %9s %7s  %s\n' "$@"; }
+row() {	# row LABEL FIELD POSTIE-LINE MSMTP-LINE TARGET
 	p=$(echo "$3" | cut -d' ' -f"$2")
 	m=$(echo "$4" | cut -d' ' -f"$2")
-	printf '%-34s %10s %10s %10s\n' "$1" "$p" "$m" \
-	    "$(awk -v p="$p" -v m="$m" 'BEGIN { if (m > 0) printf "%.2f", p / m; else printf "-" }')"
+	line "$1" "$p" "$m" "$(ratio "$p" "$m")" "$5"
 }
+
+echo "postie $("$POSTIE" --version | head -n 1 | sed 's/^postie //'), $("$MSMTP" --version | head -n 1); N=$N sends per figure"
+line "" postie msmtp ratio target
 for mode in starttls implicit; do
 	P=$(measure postie $mode b@example.org)
 	M=$(measure msmtp $mode b@example.org)
-	row "$mode, 1 rcpt: wall ms" 1 "$P" "$M"
-	row "$mode, 1 rcpt: CPU ms" 2 "$P" "$M"
-	row "$mode, 1 rcpt: peak RSS KiB" 3 "$P" "$M"
-	row "$mode, 1 rcpt: waits (server)" 4 "$P" "$M"
+	row "$mode, 1 rcpt: wall ms (median)" 1 "$P" "$M" "ratio <= 0.20"
+	row "$mode, 1 rcpt: CPU ms (user+sys)" 2 "$P" "$M" "ratio <= 0.50"
+	row "$mode, 1 rcpt: peak RSS KiB" 3 "$P" "$M" ""
+	if [ $mode = starttls ]; then t="postie <= 7"; else t="postie <= 5"; fi
+	row "$mode, 1 rcpt: waits" 4 "$P" "$M" "$t"
 done
+# shellcheck disable=SC2086
 P=$(measure postie starttls $rcpt100)
+# shellcheck disable=SC2086
 M=$(measure msmtp starttls $rcpt100)
-row "starttls, 100 rcpts: wall ms" 1 "$P" "$M"
-row "starttls, 100 rcpts: CPU ms" 2 "$P" "$M"
-row "starttls, 100 rcpts: peak RSS KiB" 3 "$P" "$M"
-row "starttls, 100 rcpts: waits" 4 "$P" "$M"
-ps=$(startup postie)
-ms=$(startup msmtp)
-printf '%-34s %10s %10s %10s\n' "start-up ms" "$ps" "$ms" \
-    "$(awk -v p="$ps" -v m="$ms" 'BEGIN { printf "%.2f", p / m }')"
-echo "waits are counted by the server and include the TLS handshake's"
-echo "client flights (2 for TLS 1.3); subtract 2 for the SMTP round trips."
+row "starttls, 100 rcpts: wall ms" 1 "$P" "$M" "ratio <= 0.20"
+row "starttls, 100 rcpts: CPU ms" 2 "$P" "$M" "ratio <= 0.50"
+row "starttls, 100 rcpts: peak RSS KiB" 3 "$P" "$M" ""
+row "starttls, 100 rcpts: waits" 4 "$P" "$M" "postie <= 7"
+ps=$(startup "$POSTIE" --version)
+ms=$(startup "$MSMTP" --version)
+if command -v hyperfine >/dev/null; then how=hyperfine; else how=runs.pl; fi
+line "start-up ms (--version, median)" "$ps" "$ms" "$(ratio "$ps" "$ms")" "ratio <= 0.33"
+echo "start-up measured with $how, 500 runs each; load average now: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "waits count the TLS handshake's client flights (2 for TLS 1.3) and"
+echo "each pipelined group once; see tests/smtpd/README."
