@@ -493,6 +493,17 @@ address_check(const char *a, char *err, size_t errlen)
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)a[i];
 
+		/* a quoted-pair escapes quoting, not the octet rule: "\<CR>"
+		 * is still a CR on the wire (RFC 5321 4.1.2 qtextSMTP) */
+		if (c == '\\' && inq && i + 1 < len) {
+			c = (unsigned char)a[++i];
+			if (c == '\r' || c == '\n' || c < 32 || c == 127) {
+				seterr(err, errlen, "CR, LF or a control "
+				    "character in an address");
+				return -1;
+			}
+			continue;
+		}
 		if (c == '\r' || c == '\n') {
 			seterr(err, errlen, "CR or LF in an address");
 			return -1;
@@ -503,8 +514,6 @@ address_check(const char *a, char *err, size_t errlen)
 		}
 		if (c == '"')
 			inq = !inq;
-		else if (c == '\\' && inq)
-			i++;
 		else if (!inq && strchr(" <>()", c) != NULL) {
 			seterr(err, errlen, "'%c' in an address", c);
 			return -1;

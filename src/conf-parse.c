@@ -96,12 +96,46 @@ clean(char *s)
 			*s = '?';
 }
 
+/*
+ * Whether line n (or the one before, for a value that ends on the next
+ * line) of the file mentions a password.  libconfuse names the token it
+ * choked on, and after `password = "pa"ss"` that token is part of the
+ * secret: such a message must not reach stderr, which cron mails.
+ */
+static int
+near_secret(const char *path, int n)
+{
+	char line[1024];
+	FILE *fp;
+	int i = 0, hit = 0, prev = 0, cur = 0;
+
+	if (path == NULL || n <= 0 || (fp = fopen(path, "re")) == NULL)
+		return 1;	/* cannot tell: assume the worst */
+	while (i < n && fgets(line, sizeof(line), fp) != NULL) {
+		/* a line longer than the buffer comes in pieces: any
+		 * piece may name the option */
+		cur |= strstr(line, "password") != NULL;
+		if (strchr(line, '\n') == NULL && !feof(fp))
+			continue;
+		i++;
+		prev = hit;
+		hit = cur;
+		cur = 0;
+	}
+	fclose(fp);
+	return hit || prev;
+}
+
 static void
 errfn(cfg_t *cfg, const char *fmt, va_list ap)
 {
 	char msg[FAILURE_MSG_MAX];
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (cfg != NULL && cfg->filename != NULL && strchr(msg, '\'') &&
+	    near_secret(cfg->filename, cfg->line))
+		snprintf(msg, sizeof(msg), "syntax error near a password "
+		    "(the text is not shown)");
 	clean(msg);
 	if (cfg != NULL && cfg->filename != NULL)
 		failure_set(P.fail, EX_CONFIG, FAIL_PERM, "%s:%d: %s",

@@ -480,6 +480,11 @@ enc_param_2047(struct enc_buf *b, const char *attr, const char *v, size_t n)
 	for (i = 0; i < n; i++)
 		if ((unsigned char)v[i] < 32 || (unsigned char)v[i] > 126)
 			ascii = 0;
+	/* the readers this form is for decode "=?...?=" even inside the
+	 * quotes: a name that holds "=?" is encoded, so it stays itself */
+	for (i = 0; i + 1 < n && ascii; i++)
+		if (v[i] == '=' && v[i + 1] == '?')
+			ascii = 0;
 	enc_buf_puts(b, ";\r\n ");
 	enc_buf_puts(b, attr);
 	enc_buf_puts(b, "=");

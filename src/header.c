@@ -341,6 +341,10 @@ header_encode_phrase(const char *name)
 	}
 	if (prev_sp && len > 0)
 		plain = 0;			/* trailing space */
+	/* an atom like "=?utf-8?q?x?=" would be decoded by the reader
+	 * (RFC 2047 section 5(3)): quote it, so it stays text */
+	if (strstr(name, "=?") != NULL)
+		plain = 0;
 	if (eightbit)
 		return encode_words(name);
 	if (plain)

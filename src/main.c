@@ -186,14 +186,13 @@ out:
 
 /* Keep the owed recipients in the outbox (queue.h); the exit code. */
 static int
-keep_for_later(const struct account *a, struct message *m,
+keep_for_later(const struct account *a, struct source *src,
     const struct envelope *e, const struct failure *why)
 {
 	const char *reason = why->msg[0] ? why->msg :
 	    "recipients deferred by the relay";
 	char id[QUEUE_ID_MAX];
 	struct failure qf;
-	struct source src;
 
 	if (!a->queue) {
 		log_error("%s; not queued (queue = false)", reason);
@@ -202,11 +201,7 @@ keep_for_later(const struct account *a, struct message *m,
 		return why->code != EX_OK ? why->code : EX_TEMPFAIL;
 	}
 	failure_clear(&qf);
-	if (message_source(m, &src) == -1) {
-		failure_set(&qf, EX_IOERR, FAIL_TEMP, "cannot read the message");
-		return report(&qf);
-	}
-	if (queue_enqueue(a, e, &src, reason, id, &qf) == -1)
+	if (queue_enqueue(a, e, src, reason, id, &qf) == -1)
 		return report(&qf);
 	/* Accepted: exit 0.  Said where a person may be watching. */
 	if (log_verbose() || isatty(STDERR_FILENO))
@@ -215,16 +210,18 @@ keep_for_later(const struct account *a, struct message *m,
 }
 
 /* Deliver over SMTP; the exit code from the envelope and the failure.
- * What is owed for a temporary reason is queued; after a delivery, what
- * the queue holds for this account goes over the same session. */
+ * What is owed for a temporary reason is queued; what is refused for good
+ * is kept in failed/ and, when others got it, bounced to the sender;
+ * after a delivery, what the queue holds for this account goes over the
+ * same session. */
 static int
 deliver(struct account *a, struct message *m, struct mime *mm,
     struct envelope *e, struct failure *f)
 {
 	struct smtp_session *s;
 	struct source src;
-	size_t i, accepted, refused, owed;
-	int rc = -1;
+	size_t accepted, refused, owed;
+	int rc = -1, whole, code = EX_OK;
 
 	/* the whole message, its exact size known, before connecting;
 	 * with attachments built 7-bit-safe (8BITMIME is not known yet) */
@@ -235,6 +232,11 @@ deliver(struct account *a, struct message *m, struct mime *mm,
 	}
 	if ((s = open_session(a, f)) != NULL)
 		rc = smtp_transaction(s, e, &src, f);
+	whole = rc == -1 && envelope_count(e, RCPT_ACCEPTED) == 0 &&
+	    f->cls != FAIL_TEMP && f->cls != FAIL_UNKNOWN;
+	/* What is refused for good: a dead letter, the error line(s) saying
+	 * where, a bounce when others got it (queue.h). */
+	queue_refused(s, a, e, &src, whole ? f : NULL);
 	accepted = envelope_count(e, RCPT_ACCEPTED);
 	refused = envelope_count(e, RCPT_PERMFAIL);
 	owed = e->nrcpt - accepted - refused;
@@ -246,35 +248,28 @@ deliver(struct account *a, struct message *m, struct mime *mm,
 	    s && smtp_get_info(s)->tls[0] ? "\"" : "",
 	    f->code != EX_OK ? " error=" : "",
 	    f->code != EX_OK ? status_name(f->code) : "");
-	if (rc == -1 && accepted == 0 && f->cls != FAIL_TEMP &&
-	    f->cls != FAIL_UNKNOWN) {
-		smtp_close(s);
-		rc = report(f);
+	if (whole) {
+		code = f->code != EX_OK ? f->code : EX_SOFTWARE;
 		/* what this provider's users most often get wrong */
 		if (relay_refused_auth && provider_uses_oauth(a))
 			log_error("hint: %s", provider_oauth_hint(a->provider));
 		else if (relay_refused_auth && provider_auth_hint(a->provider))
 			log_error("hint: %s", provider_auth_hint(a->provider));
-		return rc;
-	}
-	/* Name the recipients refused for good (exit 67). */
-	for (i = 0; i < e->nrcpt; i++)
-		if (e->rcpt[i].state == RCPT_PERMFAIL)
-			log_error("<%s>: refused: %s", e->rcpt[i].addr,
-			    e->rcpt[i].reply[0] ? e->rcpt[i].reply : "5xx");
+	} else if (refused > 0)
+		code = EX_NOUSER;
 	if (owed > 0) {
 		smtp_close(s);
-		rc = keep_for_later(a, m, e, f);
-		return rc != EX_OK ? rc : refused > 0 ? EX_NOUSER : EX_OK;
+		rc = keep_for_later(a, &src, e, f);
+		return code != EX_OK ? code : rc;
 	}
-	if (smtp_usable(s)) {
+	if (!whole && smtp_usable(s)) {
 		struct failure qf;
 
 		failure_clear(&qf);
 		(void)queue_run_session(s, a, NULL, &qf);
 	}
 	smtp_close(s);
-	return refused > 0 ? EX_NOUSER : EX_OK;
+	return code;
 }
 
 static int
@@ -397,6 +392,7 @@ queue_mode(const struct options *o)
 	struct queue_select sel;
 	struct queue_stats st;
 	struct failure f;
+	unsigned moved = 0;
 	size_t i;
 	int rc = EX_OK;
 
@@ -407,7 +403,8 @@ queue_mode(const struct options *o)
 	k.n = 1;
 	list[0] = &k.acct[0];
 	if (o->mode == OPTMODE_LIST_QUEUE) {
-		if (queue_list(stdout, list, 1, &f) == -1)
+		if ((o->queue_failed ? queue_list_failed(stdout, list, 1, &f) :
+		    queue_list(stdout, list, 1, &f)) == -1)
 			rc = report(&f);
 	} else {
 		if (log_open(k.acct[0].log) == -1)
@@ -423,6 +420,14 @@ queue_mode(const struct options *o)
 		sel.lookup_ctx = &k;
 		sel.open = open_queued;
 		memset(&st, 0, sizeof(st));
+		/* -qQ: the chosen dead letters go back, then are sent */
+		if (o->queue_failed &&
+		    queue_requeue_failed(list, 1, &sel, &moved, &f) == -1)
+			rc = report(&f);
+		if (o->queue_failed)
+			log_debug("requeued %u failed message%s", moved,
+			    moved == 1 ? "" : "s");
+		failure_clear(&f);
 		if (queue_run(list, 1, &sel, &st, &f) == -1)
 			rc = report(&f);
 		log_debug("queue run: %u delivered, %u deferred, %u failed, "

@@ -82,7 +82,8 @@ static const struct flag flags[] = {
 	{ 'b', "d", NULL, ARG_REQ, ACT_REFUSE, NULL, "-bd",
 	  "postie is not a daemon" },
 	{ 'q', NULL, NULL, ARG_ATTACHED, ACT_HONOUR, set_queue, "-q[time]",
-	  "send the queued messages (-qI<id>, -qR<rcpt>, -qS<sender> select)" },
+	  "send the queued messages (-qI<id>, -qR<rcpt>, -qS<sender> select;"
+	  " -qQ: the failed ones)" },
 	{ 'N', NULL, NULL, ARG_REQ, ACT_HONOUR, set_notify, "-N dsn",
 	  "DSN NOTIFY: never, or a list of success, failure, delay" },
 	{ 'R', NULL, NULL, ARG_REQ, ACT_HONOUR, set_ret, "-R ret",
@@ -246,6 +247,14 @@ is_interval(const char *s)
 static int
 set_queue(struct options *o, const char *v, struct failure *f)
 {
+	/* -qQ: the dead letters (sendmail's quarantine); with -bp or as
+	 * mailq it lists them instead of running them */
+	if (v != NULL && strcmp(v, "Q") == 0) {
+		o->queue_failed = 1;
+		if (o->mode != OPTMODE_LIST_QUEUE)
+			o->mode = OPTMODE_RUN_QUEUE;
+		return 0;
+	}
 	o->mode = OPTMODE_RUN_QUEUE;
 	if (v == NULL)
 		return 0;
@@ -263,7 +272,8 @@ set_queue(struct options *o, const char *v, struct failure *f)
 		return 0;
 	}
 	failure_set(f, EX_USAGE, FAIL_PERM,
-	    "-q%s: expected -q, -q<time>, -qI<id>, -qR<rcpt> or -qS<sender>",
+	    "-q%s: expected -q, -q<time>, -qI<id>, -qR<rcpt>, -qS<sender> "
+	    "or -qQ",
 	    shown(v));
 	return -1;
 }
@@ -414,6 +424,18 @@ set_attach_name(struct options *o, const char *v, struct failure *f)
 static int
 set_account(struct options *o, const char *v, struct failure *f)
 {
+	const char *p;
+
+	/* a name from the config: never a control character, so it can
+	 * reach no message, log line or terminal as one */
+	for (p = v; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			break;
+	if (*p != '\0' || p == v) {
+		failure_set(f, EX_USAGE, FAIL_PERM,
+		    "--account: expected an account name");
+		return -1;
+	}
 	o->account = v;
 	return 0;
 }

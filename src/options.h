@@ -60,6 +60,8 @@ struct options {
 	const char	*queue_id;	/* -qI */
 	const char	*queue_rcpt;	/* -qR */
 	const char	*queue_sender;	/* -qS */
+	int		 queue_failed;	/* -qQ: the dead letters in failed/
+					   (list with -bp, else requeue) */
 	struct attachment attach[OPTIONS_MAX_ATTACH];
 	size_t		 nattach;
 	char		**rcpts;	/* the operands: recipients */

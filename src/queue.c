@@ -81,6 +81,76 @@ out:
 	return rc;
 }
 
+/*
+ * A dead letter: the same entry as queue_enqueue() writes (df then qf,
+ * each fsynced, the directory fsynced), but written straight into the
+ * failed/ subdirectory, which is itself a spool directory (spool.h).  The
+ * envelope keeps the recipients refused for good; -qQ puts it back.
+ */
+int
+queue_keep_failed(const struct account *a, const struct envelope *e,
+    struct source *src, const char *reason, char id[QUEUE_ID_MAX],
+    char *where, size_t wherelen, struct failure *f)
+{
+	char path[SPOOL_PATH_MAX];
+	struct spool_meta m;
+	time_t now = time(NULL);
+	int dfd, rc = -1;
+
+	id[0] = '\0';
+	if (wherelen > 0)
+		where[0] = '\0';
+	spoolfmt_init(&m);
+	if (dup_opt(&m.account, a->name != NULL ? a->name : "default") ||
+	    envelope_set_sender(&m.env, e->sender != NULL ? e->sender : "") ||
+	    dup_opt(&m.env.dsn_notify, e->dsn_notify) ||
+	    dup_opt(&m.env.dsn_ret, e->dsn_ret) ||
+	    dup_opt(&m.env.dsn_envid, e->dsn_envid))
+		goto oom;
+	for (size_t i = 0; i < e->nrcpt; i++)
+		if (e->rcpt[i].state == RCPT_PERMFAIL &&
+		    envelope_add_rcpt(&m.env, e->rcpt[i].addr) == -1)
+			goto oom;
+	if (m.env.nrcpt == 0) {
+		failure_set(f, EX_SOFTWARE, FAIL_PERM, "nothing to keep: no "
+		    "recipient was refused");
+		goto out;
+	}
+	m.env.body = e->body;
+	m.env.smtputf8 = e->smtputf8;
+	m.eightbit = src->eightbit;
+	m.longlines = src->longlines;
+	m.first = m.last = m.next = now;
+	m.attempts = 1;
+	snprintf(m.error, sizeof(m.error), "%s", reason != NULL ? reason :
+	    "refused");
+	if (spool_path(a, path, sizeof(path), f) == -1)
+		goto out;
+	if (strlen(path) + sizeof("/failed") > sizeof(path)) {
+		failure_set(f, EX_CANTCREAT, FAIL_TEMP, "queue directory name "
+		    "too long");
+		goto out;
+	}
+	memcpy(path + strlen(path), "/failed", sizeof("/failed"));
+	if ((dfd = spool_open(path, 1, f)) == -1)
+		goto out;
+	rc = spool_write(dfd, &m, src, id, f);
+	close(dfd);
+	if (rc == 0) {
+		snprintf(where, wherelen, "%s/df%s", path, id);
+		log_message("queue-id=%s account=%s from=<%s> nrcpt=%zu "
+		    "size=%llu status=failed kept=%s error=\"%s\"", id,
+		    m.account, m.env.sender, m.env.nrcpt,
+		    (unsigned long long)m.size, where, m.error);
+	}
+	goto out;
+oom:
+	failure_set(f, EX_OSERR, FAIL_TEMP, "out of memory");
+out:
+	spoolfmt_free(&m);
+	return rc;
+}
+
 /* ---------------------------------------------------------------- list */
 
 /* Relay text and addresses come from outside: print them tame. */
@@ -148,9 +218,11 @@ list_one(FILE *out, int dfd, const char *id, const struct spool_meta *m,
 	}
 }
 
-int
-queue_list(FILE *out, const struct account *const *accts, size_t nacct,
-    struct failure *f)
+/* The entries of each spool directory's subdirectory sub ("" for the
+ * queue itself); returns how many, or -1 when one cannot be read. */
+static int
+list_dirs(FILE *out, const struct account *const *accts, size_t nacct,
+    const char *sub, int print, struct failure *f)
 {
 	static char paths[SPOOL_PATHS_MAX][SPOOL_PATH_MAX];
 	size_t np = spool_paths(accts, nacct, paths, SPOOL_PATHS_MAX, f);
@@ -159,18 +231,20 @@ queue_list(FILE *out, const struct account *const *accts, size_t nacct,
 	int rc = 0;
 
 	for (size_t p = 0; p < np; p++) {
-		char **ids, why[128];
+		char **ids, why[128], dir[SPOOL_PATH_MAX + 16];
 		size_t n, shown = 0;
-		int dfd = spool_open(paths[p], 0, f);
+		int dfd;
 
-		if (dfd == -1) {
+		snprintf(dir, sizeof(dir), "%s%s%s", paths[p], sub[0] ? "/" :
+		    "", sub);
+		if ((dfd = spool_open(dir, 0, f)) == -1) {
 			if (errno != ENOENT)
 				rc = -1;
 			continue;
 		}
 		if (spool_scan(dfd, &ids, &n) == -1) {
 			failure_set(f, EX_IOERR, FAIL_TEMP, "cannot read %s: %s",
-			    paths[p], strerror(errno));
+			    dir, strerror(errno));
 			close(dfd);
 			rc = -1;
 			continue;
@@ -181,25 +255,55 @@ queue_list(FILE *out, const struct account *const *accts, size_t nacct,
 
 			if (r == -2)
 				continue;	/* delivered meanwhile */
-			if (shown++ == 0)
+			if (shown++ == 0 && print)
 				fprintf(out, "%16s%s\n------Q-ID-------  --Size--"
 				    " -----Q-Time----- ------------Sender/"
-				    "Recipient-----------\n", "", paths[p]);
+				    "Recipient-----------\n", "", dir);
 			if (r == -1) {
-				fprintf(out, "%-17s  (corrupt: %s; set aside "
-				    "by the next run)\n", ids[i], why);
+				if (print)
+					fprintf(out, "%-17s  (corrupt: %s%s)\n",
+					    ids[i], why, sub[0] ? "" :
+					    "; set aside by the next run");
 				continue;
 			}
-			list_one(out, dfd, ids[i], &m, now);
+			if (print)
+				list_one(out, dfd, ids[i], &m, now);
 			spoolfmt_free(&m);
 		}
-		if (shown > 0)
+		if (shown > 0 && print)
 			fprintf(out, "%16sTotal requests: %zu\n", "", shown);
 		total += (unsigned)shown;
 		spool_ids_free(ids, n);
 		close(dfd);
 	}
-	if (total == 0 && rc == 0)
+	return rc == -1 ? -1 : (int)total;
+}
+
+int
+queue_list(FILE *out, const struct account *const *accts, size_t nacct,
+    struct failure *f)
+{
+	struct failure ign;
+	int n = list_dirs(out, accts, nacct, "", 1, f), nf;
+
+	if (n == 0)
 		fputs("Mail queue is empty\n", out);
-	return rc;
+	/* Dead letters are not in the queue, but a person must learn of
+	 * them (sendmail's quarantine works the same way: mailq -qQ). */
+	failure_clear(&ign);
+	if ((nf = list_dirs(out, accts, nacct, "failed", 0, &ign)) > 0)
+		fprintf(out, "%16s(%d failed message%s kept: mailq -qQ lists "
+		    "them)\n", "", nf, nf == 1 ? "" : "s");
+	return n == -1 ? -1 : 0;
+}
+
+int
+queue_list_failed(FILE *out, const struct account *const *accts,
+    size_t nacct, struct failure *f)
+{
+	int n = list_dirs(out, accts, nacct, "failed", 1, f);
+
+	if (n == 0)
+		fputs("No failed messages\n", out);
+	return n == -1 ? -1 : 0;
 }

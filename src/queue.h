@@ -42,6 +42,51 @@ int	 queue_enqueue(const struct account *, const struct envelope *,
 	    struct source *, const char *last_error,
 	    char id_out[QUEUE_ID_MAX], struct failure *);
 
+/*
+ * A dead letter (submit time): keep the message in the failed/
+ * subdirectory of the spool, written as queue_enqueue() writes, with the
+ * recipients in state RCPT_PERMFAIL and reason as its last error.  It is
+ * never retried by itself; queue_requeue_failed() (-qQ) puts it back.
+ * Returns 0 once it is on disk for good, with its id in id and the path
+ * of its message file (".../failed/df<id>") in where; -1 with the failure
+ * recorded and nothing kept (EX_CANTCREAT, EX_IOERR, EX_SOFTWARE when no
+ * recipient is refused).  The source is rewound and read to its end.
+ */
+int	 queue_keep_failed(const struct account *, const struct envelope *,
+	    struct source *, const char *reason, char id[QUEUE_ID_MAX],
+	    char *where, size_t wherelen, struct failure *);
+
+/* Whether the sender of e is to hear of a failure: not the null sender
+ * (never a bounce of a bounce), and NOTIFY absent or naming FAILURE. */
+int	 queue_wants_bounce(const struct envelope *);
+
+/*
+ * The RFC 3464 report for the recipients of e in state RCPT_PERMFAIL,
+ * sent to e's sender from <> over the open session s (borrowed; may be
+ * NULL or unusable).  orig is the message (its header block is quoted);
+ * id names the dead letter.  When the relay cannot take it now and the
+ * account queues, the report is queued instead.  Returns 1 when the relay
+ * took it, 0 when it was queued, -1 when it was not sent (failure
+ * recorded).  The caller checks queue_wants_bounce() first.
+ */
+int	 queue_bounce_refused(struct smtp_session *, const struct account *,
+	    const struct envelope *, struct source *orig, const char *id,
+	    struct failure *);
+
+/*
+ * At submit time, after the transaction: whole is the failure when the
+ * relay refused the message as a whole (its untried recipients are then
+ * marked RCPT_PERMFAIL with that reply), else NULL.  For the recipients
+ * refused for good: a dead letter (queue_keep_failed; not with
+ * account->queue 0), the error line -- whole's message, or one line per
+ * refused recipient -- ending "; message kept as PATH" or "; message NOT
+ * kept: why"; and, when others were delivered and the sender wants it,
+ * the bounce (queue_bounce_refused) over s.  Without whole, does
+ * nothing when no recipient was refused.
+ */
+void	 queue_refused(struct smtp_session *, const struct account *,
+	    struct envelope *, struct source *, const struct failure *whole);
+
 /* Which messages a run takes (sendmail -qI / -qR / -qS), and how to
  * find the account of a message queued under an account not passed in. */
 struct queue_select {
@@ -103,10 +148,25 @@ int	 queue_run_session(struct smtp_session *, const struct account *,
 /*
  * List the queue, sendmail style (for -bp and mailq): id, size, time
  * queued, sender; then age, attempts, next try and last error; then the
- * recipients; or "Mail queue is empty".  Returns 0, or -1 when a spool
+ * recipients; or "Mail queue is empty"; then, when failed/ holds dead
+ * letters, one line that counts them.  Returns 0, or -1 when a spool
  * directory exists but cannot be read (failure recorded).
  */
 int	 queue_list(FILE *, const struct account *const *accts, size_t nacct,
 	    struct failure *);
+
+/* The same for the dead letters in failed/ (mailq -qQ), or "No failed
+ * messages". */
+int	 queue_list_failed(FILE *, const struct account *const *accts,
+	    size_t nacct, struct failure *);
+
+/*
+ * -qQ: move the dead letters of failed/ chosen by sel (NULL: all) back
+ * into the queue, due at once, with their kept recipients; a queue run
+ * then sends them.  *moved counts them.  Returns 0, or -1 when one could
+ * not be moved (failure recorded; it stays in failed/).
+ */
+int	 queue_requeue_failed(const struct account *const *accts, size_t nacct,
+	    const struct queue_select *, unsigned *moved, struct failure *);
 
 #endif

@@ -248,7 +248,11 @@ one(struct spool_meta *m, const char *key, const char *v, size_t len,
 	if (strcmp(key, "error") == 0) {
 		if (len >= sizeof(m->error) || memchr(v, '\0', len) != NULL)
 			return 0;
-		memcpy(m->error, v, len);
+		/* shown by mailq: printable whatever the file holds, as the
+		 * encoder writes it */
+		for (size_t i = 0; i < len; i++)
+			m->error[i] = ((unsigned char)v[i] < 0x20 ||
+			    v[i] == 0x7f) ? '?' : v[i];
 		m->error[len] = '\0';
 		return 1;
 	}

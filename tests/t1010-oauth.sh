@@ -24,6 +24,8 @@ oauth_config() {
 		printf 'oauth_client_id = "client-id"\n'
 		printf 'oauth_client_secret = "client-secret"\n'
 		printf 'oauth_token_endpoint = "%s"\n' "$TOKEND_URL"
+		# never the real spool (dead letters, the queue): tests run as root
+		printf 'queue_dir = "%s"\n' "$T/queue"
 		for l in "$@"; do printf '%s\n' "$l"; done
 	} | write_config
 }
@@ -220,6 +222,7 @@ start_smtpd -u "$U:right" -m OAUTHBEARER
 	printf 'host = "127.0.0.1"\nport = %s\n' "$SMTPD_PORT"
 	printf 'tls_trust_file = "%s"\n' "$TEST_SRCDIR/certs/ca.pem"
 	printf 'user = "%s"\npassword = "wrong"\nauth = { OAUTHBEARER }\n' "$U"
+	printf 'queue_dir = "%s"\n' "$T/queue"
 } | write_config
 send 77 "OAUTHBEARER refused: 77"
 wait_smtpd

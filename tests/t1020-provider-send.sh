@@ -21,6 +21,8 @@ account() {
 		[ "$2" = implicit ] && printf 'tls = implicit\n'
 		printf 'tls_trust_file = "%s"\n' "$TEST_SRCDIR/certs/ca.pem"
 		printf 'timeout_total = 30\n'
+		# never the real spool (dead letters, the queue): tests run as root
+		printf 'queue_dir = "%s"\n' "$T/queue"
 		[ "$3" != - ] && printf 'user = "%s"\n' "$3"
 		printf '%s\n' "$4"
 	} | write_config
