@@ -13,6 +13,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,10 +27,14 @@
 
 /*
  * libgsasl (and what it pulls in: libidn, libntlm, libgssglue) is loaded
- * with dlopen(3) when an AUTH exchange starts, not linked, so that runs
- * that never authenticate (--version, --help, --pretend, -bp, config
- * errors) do not pay for loading and relocating it.  Every call goes
- * through this table, typed from <gsasl.h>.
+ * with dlopen(3) when a mechanism that needs it starts (SCRAM, CRAM-MD5,
+ * DIGEST-MD5, GSSAPI, ...), not linked, so that runs that never use one
+ * (--version, --help, --pretend, -bp, config errors) do not pay for
+ * loading and relocating it.  PLAIN and LOGIN, the mechanisms most
+ * relays offer, are a fixed message or two and are done here by hand,
+ * like XOAUTH2 and OAUTHBEARER: that saves the four libraries' loading
+ * and gsasl_init() (0.28 M instructions, callgrind) on most sends.
+ * Every call goes through this table, typed from <gsasl.h>.
  */
 #define GSASL_SONAME "libgsasl.so.18"	/* ABI of libgsasl 2.x */
 #define SASL_FUNCS(X) \
@@ -92,7 +97,8 @@ load_gsasl(struct failure *f)
 #define SECRET_MAX	65536	/* OAuth tokens run to several KB */
 #define CMD_ARGS_MAX	64
 
-enum hand { HAND_NONE = 0, HAND_XOAUTH2, HAND_OAUTHBEARER };
+enum hand { HAND_NONE = 0, HAND_XOAUTH2, HAND_OAUTHBEARER, HAND_PLAIN,
+	HAND_LOGIN };
 
 struct sasl {
 	Gsasl		*ctx;
@@ -102,6 +108,8 @@ struct sasl {
 	int		 failed;	/* hand: the relay sent an error */
 	char		*token;		/* hand: the whole client message */
 	size_t		 tokenlen;
+	const char	*user, *secret;	/* LOGIN: borrowed */
+	int		 said;		/* PLAIN, LOGIN: responses given */
 };
 
 /* postie's order, strongest first (libraries.md 2.2, security.md 5) */
@@ -411,8 +419,6 @@ sasl_start(const char *mech, const char *user, const char *secret,
 	char *b64 = NULL;
 	int r;
 
-	if (load_gsasl(f) == -1)
-		return NULL;
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		failure_set(f, EX_OSERR, FAIL_TEMP, "out of memory");
 		return NULL;
@@ -425,6 +431,34 @@ sasl_start(const char *mech, const char *user, const char *secret,
 			return NULL;
 		}
 		return c;
+	}
+	if (strcmp(mech, "PLAIN") == 0) {
+		/* RFC 4616 2: authzid NUL authcid NUL passwd, no authzid */
+		size_t u = strlen(user), p = strlen(secret);
+
+		c->hand = HAND_PLAIN;
+		c->tokenlen = u + p + 2;
+		if ((c->token = malloc(c->tokenlen)) == NULL) {
+			failure_set(f, EX_OSERR, FAIL_TEMP, "out of memory");
+			free(c);
+			return NULL;
+		}
+		c->token[0] = '\0';
+		memcpy(c->token + 1, user, u + 1);
+		memcpy(c->token + u + 2, secret, p);
+		return c;
+	}
+	if (strcmp(mech, "LOGIN") == 0) {
+		/* draft-murchison-sasl-login: the user name, then the
+		 * password, each the answer to one 334 whatever it says */
+		c->hand = HAND_LOGIN;
+		c->user = user;
+		c->secret = secret;
+		return c;
+	}
+	if (load_gsasl(f) == -1) {
+		free(c);
+		return NULL;
 	}
 	if ((r = gs.gsasl_init(&c->ctx)) != GSASL_OK ||
 	    (r = gs.gsasl_client_start(c->ctx, mech, &c->s)) != GSASL_OK) {
@@ -454,13 +488,42 @@ sasl_start(const char *mech, const char *user, const char *secret,
 	return c;
 }
 
+/* Base64 (RFC 4648 4) in one line, as SMTP AUTH wants (RFC 4954 4). */
 static int
 b64(const char *in, size_t len, char **out, struct failure *f)
 {
-	if (gs.gsasl_base64_to(in, len, out, NULL) != GSASL_OK) {
+	static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char *p = (const unsigned char *)in;
+	unsigned long v;
+	size_t i, n = 0;
+	char *o;
+
+	if (len >= SIZE_MAX / 2 || (o = malloc((len + 2) / 3 * 4 + 1)) ==
+	    NULL) {
 		failure_set(f, EX_OSERR, FAIL_TEMP, "out of memory");
 		return -1;
 	}
+	for (i = 0; i + 2 < len; i += 3) {
+		v = (unsigned long)p[i] << 16 | (unsigned long)p[i + 1] << 8 |
+		    p[i + 2];
+		o[n++] = abc[v >> 18];
+		o[n++] = abc[v >> 12 & 63];
+		o[n++] = abc[v >> 6 & 63];
+		o[n++] = abc[v & 63];
+	}
+	if (i < len) {
+		v = (unsigned long)p[i] << 16;
+		if (i + 1 < len)
+			v |= (unsigned long)p[i + 1] << 8;
+		o[n++] = abc[v >> 18];
+		o[n++] = abc[v >> 12 & 63];
+		o[n++] = i + 1 < len ? abc[v >> 6 & 63] : '=';
+		o[n++] = '=';
+	}
+	o[n] = '\0';
+	v = 0;
+	*out = o;
 	return 0;
 }
 
@@ -470,12 +533,12 @@ sasl_first(struct sasl *c, char **out, struct failure *f)
 	char *o = NULL;
 
 	*out = NULL;
+	if (c->hand == HAND_LOGIN)
+		return 0;	/* LOGIN has no initial response */
+	if (c->hand == HAND_PLAIN)
+		c->said = 1;
 	if (c->hand != HAND_NONE)
 		return b64(c->token, c->tokenlen, out, f);
-	/* gsasl's LOGIN client answers its first call with the user name,
-	 * whatever the challenge: LOGIN has no initial response here */
-	if (strcmp(gs.gsasl_mechanism_name(c->s), "LOGIN") == 0)
-		return 0;
 	c->rc = gs.gsasl_step64(c->s, NULL, &o);
 	if (c->rc != GSASL_OK && c->rc != GSASL_NEEDS_MORE) {
 		failure_set(f, EX_SOFTWARE, FAIL_PERM, "SASL %s: %s",
@@ -508,6 +571,24 @@ sasl_step(struct sasl *c, const char *challenge, char **out,
 	char *o = NULL;
 
 	*out = NULL;
+	if (c->hand == HAND_PLAIN || c->hand == HAND_LOGIN) {
+		const char *say = c->hand == HAND_PLAIN ? NULL : c->said == 0 ?
+		    c->user : c->said == 1 ? c->secret : NULL;
+
+		/* PLAIN is one message (sent as the initial response, or as
+		 * the answer to the first 334 when too long for the line);
+		 * LOGIN two: a further challenge is the relay's confusion */
+		if (c->hand == HAND_PLAIN && c->said == 0)
+			return sasl_first(c, out, f);
+		if (say == NULL) {
+			failure_set(f, EX_NOPERM, FAIL_PERM, "SASL %s: the relay "
+			    "asks for more than the mechanism has", c->hand ==
+			    HAND_PLAIN ? "PLAIN" : "LOGIN");
+			return -1;
+		}
+		c->said++;
+		return b64(say, strlen(say), out, f);
+	}
 	if (c->hand != HAND_NONE) {
 		/* RFC 7628 3.2.2: the relay's 334 carries an error (JSON);
 		 * answer with a dummy (XOAUTH2: empty, OAUTHBEARER: %x01)
@@ -539,6 +620,10 @@ sasl_step(struct sasl *c, const char *challenge, char **out,
 int
 sasl_complete(const struct sasl *c)
 {
+	if (c->hand == HAND_PLAIN)
+		return c->said == 1;
+	if (c->hand == HAND_LOGIN)
+		return c->said == 2;
 	if (c->hand != HAND_NONE)
 		return !c->failed;
 	return c->rc == GSASL_OK;

@@ -8,7 +8,8 @@
  * SCRAM-SHA-256, SCRAM-SHA-1, PLAIN, LOGIN.  Anything else (CRAM-MD5,
  * XOAUTH2, OAUTHBEARER, ...) only when the account names it; the account's
  * list, when given, is also the order.  XOAUTH2 and OAUTHBEARER (RFC 7628)
- * are done here by hand: libgsasl has neither.
+ * are done here by hand (libgsasl has neither), and so are PLAIN and LOGIN
+ * (so that libgsasl is not even loaded for them).
  * The SMTP exchange itself is the caller's: this module turns challenges
  * into responses, all base64 text.
  */

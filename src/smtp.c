@@ -377,10 +377,14 @@ authenticate(struct smtp_session *s, struct failure *f)
 		    s->info.relay, a->user ? a->user : "?");
 		return -1;
 	}
-	if (s->tls != NULL && tls_channel_binding(s->tls, &cbtype, &cb,
-	    &cblen) == -1)
+	/* channel-binding data only when a -PLUS mechanism would be chosen
+	 * with it (computing it costs an exporter derivation) */
+	mech = sasl_choose(s->auth, a->auth_mechs, s->tls != NULL);
+	if (mech != NULL && strstr(mech, "-PLUS") != NULL &&
+	    tls_channel_binding(s->tls, &cbtype, &cb, &cblen) == -1) {
 		cb = NULL;
-	mech = sasl_choose(s->auth, a->auth_mechs, cb != NULL);
+		mech = sasl_choose(s->auth, a->auth_mechs, 0);
+	}
 	if (mech == NULL) {
 		failure_set(f, EX_UNAVAILABLE, FAIL_PERM, "no usable "
 		    "authentication mechanism: %s offers%s", s->info.relay,
