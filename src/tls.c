@@ -452,7 +452,13 @@ resume_prepare(struct tls *t, const struct account *a)
  * The relay's ticket (RFC 8446 4.6.1) comes after the handshake, in the
  * first records read; GnuTLS flags the session when it has one.  Only
  * TLS 1.3 tickets are kept (a TLS 1.2 resumption has weaker properties:
- * no forward secrecy for the resumed keys).  Saved once per connection.
+ * no forward secrecy for the resumed keys).  Saved once per connection,
+ * and not after a resumption: the stored ticket stays good until it
+ * expires (then the relay refuses it, the handshake is a full one and
+ * its ticket is stored), and writing the file costs more CPU than the
+ * handshake it saves (RFC 8446 C.4 advises single-use tickets against
+ * linking connections; every connection here goes to the same relay
+ * from the same host).
  */
 static void
 resume_save(struct tls *t)
@@ -593,8 +599,11 @@ tls_open(int fd, const struct account *a, const char *host,
 			goto fail;
 		}
 	}
-	if (gt.gnutls_session_is_resumed(t->s) && resumed_check(t, f) == -1)
-		goto fail;
+	if (gt.gnutls_session_is_resumed(t->s)) {
+		if (resumed_check(t, f) == -1)
+			goto fail;
+		t->cache = 0;	/* keep the stored ticket: resume_save() */
+	}
 	snprintf(t->desc, sizeof(t->desc), "%s %s",
 	    gt.gnutls_protocol_get_name(gt.gnutls_protocol_get_version(t->s)),
 	    gt.gnutls_cipher_get_name(gt.gnutls_cipher_get(t->s)));

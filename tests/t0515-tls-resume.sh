@@ -21,8 +21,10 @@ send 0 "first run sends"
 nogrep_err 'TLS session resumed' "first run: a full handshake"
 check "the ticket file is 0600" test "$(mode "$S")" = 600
 check "its directory is 0700" test "$(mode "$D")" = 700
+cp "$S" "$T/ticket1"
 send 0 "second run sends"
 grep_err 'TLS session resumed' "-v says TLS session resumed"
+same_file "$S" "$T/ticket1" "a resumed run keeps the stored ticket"
 wait_smtpd
 check "the server resumed the second session" resumed
 check "the server got both messages" test -s "$SMTPD_DIR/msg.2"
