@@ -115,6 +115,11 @@ tls_start(struct conn *c)
 	    gnutls_protocol_get_version(c->tls)));
 	if (gnutls_session_is_resumed(c->tls))
 		event("tls-resumed");
+	/* TLS 1.3: the handshake ended with our read of the client's
+	 * Finished; what we wrote since is session tickets, which the
+	 * client does not wait for: not a round trip (see io.c) */
+	if (gnutls_protocol_get_version(c->tls) == GNUTLS_TLS1_3)
+		c->wrote = 0;
 	if (tcf->client_ca != NULL)
 		client_cert(c);
 	return 0;
