@@ -104,7 +104,8 @@ tls_cache_load(const char *path, const unsigned char key[TLS_CACHE_KEYLEN],
 	const char *why = NULL;
 	uint64_t exp, n = 0;
 	struct stat st;
-	ssize_t got = 0;
+	size_t size = 0;
+	ssize_t got;
 	int fd;
 
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY |
@@ -125,17 +126,18 @@ tls_cache_load(const char *path, const unsigned char key[TLS_CACHE_KEYLEN],
 		why = "bad size";
 		goto out;
 	}
-	if ((buf = malloc((size_t)st.st_size)) == NULL)
+	size = (size_t)st.st_size;
+	if ((buf = malloc(size)) == NULL)
 		goto out;
-	got = read_full(fd, buf, (size_t)st.st_size);
-	if (got != (ssize_t)st.st_size ||
+	got = read_full(fd, buf, size);
+	if (got != (ssize_t)size ||
 	    memcmp(buf, MAGIC, MAGICLEN) != 0) {
 		why = "damaged";
 		goto out;
 	}
 	exp = get_be(buf + MAGICLEN + TLS_CACHE_KEYLEN, 8);
 	n = get_be(buf + MAGICLEN + TLS_CACHE_KEYLEN + 8, 4);
-	if (n == 0 || n != (uint64_t)st.st_size - HDRLEN) {
+	if (n == 0 || n != (uint64_t)(size - HDRLEN)) {
 		why = "damaged";
 		goto out;
 	}
@@ -156,7 +158,7 @@ out:
 	if (fd != -1)
 		close(fd);
 	if (buf != NULL) {
-		explicit_bzero(buf, (size_t)got);
+		explicit_bzero(buf, size);	/* whatever was read */
 		free(buf);
 	}
 	if (why != NULL) {

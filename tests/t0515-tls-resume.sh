@@ -40,6 +40,21 @@ check "0644 cache file replaced by a private one" test "$(mode "$S")" = 600
 wait_smtpd
 check "server: no resumption from the 0644 file" sh -c "! grep -q '^! tls-resumed' '$SMTPD_LOG'"
 
+# a cache file of another owner is ignored (tests run as root in CI:
+# the file can be given away; otherwise this is the 0600 case again)
+start_smtpd -n 2
+smtpd_config "$QOFF"
+send 0 "fill the cache"
+[ "$(id -u)" = 0 ] && chown 65534 "$S"
+send 0 "sends with a cache file of another owner"
+if [ "$(id -u)" = 0 ]; then
+	nogrep_err 'TLS session resumed' "another owner's cache file: not used"
+	check "replaced by one of ours" test "$(stat -c %u "$S")" = 0
+else
+	grep_err 'TLS session resumed' "own cache file: used"
+fi
+wait_smtpd
+
 # a damaged cache file is ignored and replaced
 start_smtpd -n 2
 smtpd_config "$QOFF"
