@@ -44,6 +44,8 @@ struct account {
 	char		*tls_priorities; /* a GnuTLS priority string, or NULL */
 	int		 tls_verify;	/* 1 by default; 0 only by explicit
 					   option, and loudly */
+	int		 tls_session_cache; /* 1 by default: TLS 1.3 tickets
+					   kept in the state directory */
 	enum auth_mode	 auth;
 	char		**auth_mechs;	/* NULL-terminated preference list,
 					   NULL: postie's own order */

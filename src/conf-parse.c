@@ -55,6 +55,7 @@ static struct {
 	STR("tls_fingerprint"), STR("tls_cert_file"), STR("tls_key_file"), \
 	STR("tls_min_version"), STR("tls_priorities"),			\
 	CFG_BOOL("tls_verify", cfg_true, CFGF_NODEFAULT),		\
+	CFG_BOOL("tls_session_cache", cfg_true, CFGF_NODEFAULT),	\
 	CFG_STR_LIST("auth", NULL, CFGF_NODEFAULT),			\
 	STR("user"), STR("password"), STR("password_command"),		\
 	STR("from"), STR("domain"), STR("aliases"), STR("log"),	\

@@ -282,6 +282,7 @@ confv_defaults(struct account *a)
 	memset(a, 0, sizeof(*a));
 	a->tls = TLSMODE_STARTTLS;
 	a->tls_verify = 1;
+	a->tls_session_cache = 1;
 	a->auth = AUTHMODE_AUTO;
 	a->queue = 1;
 	a->queue_lifetime = 5 * 86400;
@@ -333,6 +334,8 @@ conf_print(const struct account *a, FILE *fp)
 	fprintf(fp, "tls_priorities = %s\n",
 	    or_none(a->tls_priorities, "(default)"));
 	fprintf(fp, "tls_verify = %s\n", a->tls_verify ? "true" : "false");
+	fprintf(fp, "tls_session_cache = %s\n",
+	    a->tls_session_cache ? "true" : "false");
 	if (a->auth_mechs != NULL) {
 		fprintf(fp, "auth = {");
 		for (i = 0; a->auth_mechs[i] != NULL; i++)

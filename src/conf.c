@@ -200,6 +200,9 @@ merge(cfg_t *root, cfg_t *acct, const struct who *w, struct account *a,
 	a->port = conf_port(a);		/* never leave 0 to the reader */
 	if ((s = pick(acct, root, "tls_verify")) != NULL)
 		a->tls_verify = cfg_getbool(s, "tls_verify") ? 1 : 0;
+	if ((s = pick(acct, root, "tls_session_cache")) != NULL)
+		a->tls_session_cache = cfg_getbool(s, "tls_session_cache") ?
+		    1 : 0;
 	if ((s = pick(acct, root, "queue")) != NULL)
 		a->queue = cfg_getbool(s, "queue") ? 1 : 0;
 	get_dur(acct, root, "queue_lifetime", &a->queue_lifetime);

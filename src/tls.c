@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
@@ -19,6 +20,7 @@
 
 #include "log.h"
 #include "net.h"
+#include "tls-cache.h"
 #include "tls.h"
 
 /*
@@ -63,8 +65,12 @@
 	X(gnutls_record_send) \
 	X(gnutls_server_name_set) \
 	X(gnutls_session_channel_binding) \
+	X(gnutls_session_get_data2) \
+	X(gnutls_session_get_flags) \
 	X(gnutls_session_get_ptr) \
 	X(gnutls_session_get_verify_cert_status) \
+	X(gnutls_session_is_resumed) \
+	X(gnutls_session_set_data) \
 	X(gnutls_session_set_ptr) \
 	X(gnutls_session_set_verify_cert) \
 	X(gnutls_session_set_verify_function) \
@@ -139,6 +145,9 @@ struct tls {
 	char				 host[256];	/* outlives s */
 	unsigned char			 pin[32];
 	int				 pinned;
+	int				 cache;	/* save a ticket */
+	unsigned char			 key[TLS_CACHE_KEYLEN];
+	char				 cpath[4096];
 	char				 err[160];
 	char				 desc[128];
 };
@@ -390,6 +399,115 @@ handshake_failed(struct tls *t, int r, struct failure *f)
 	}
 }
 
+/*
+ * What a cached ticket must have been made under: the session it resumes
+ * was verified (or not) by these settings, and a resumed handshake sends
+ * no certificate to verify again (RFC 8446 2.2).  So a ticket from a
+ * verified session for this host is only offered under the same host,
+ * port, trust file, pin, client certificate, priorities and verify flag.
+ */
+static int
+settings_key(const struct account *a, const char *host, unsigned char *key)
+{
+	char buf[8192];
+	int n;
+
+	n = snprintf(buf, sizeof(buf), "postie-tls-1\n%s\n%d\n%d\n%d\n%s\n"
+	    "%s\n%s\n%s\n%s\n%s\n", host, a->port, (int)a->tls,
+	    a->tls_verify, a->tls_trust_file ? a->tls_trust_file : "(system)",
+	    a->tls_fingerprint ? a->tls_fingerprint : "",
+	    a->tls_cert_file ? a->tls_cert_file : "",
+	    a->tls_key_file ? a->tls_key_file : "",
+	    a->tls_min_version ? a->tls_min_version : "",
+	    a->tls_priorities ? a->tls_priorities : "");
+	if (n <= 0 || (size_t)n >= sizeof(buf))
+		return -1;
+	return gt.gnutls_hash_fast(GNUTLS_DIG_SHA256, buf, (size_t)n, key) < 0 ?
+	    -1 : 0;
+}
+
+/* Offer the cached ticket, if any, for this handshake. */
+static void
+resume_prepare(struct tls *t, const struct account *a)
+{
+	unsigned char *d;
+	size_t n = 0;
+
+	if (!a->tls_session_cache || settings_key(a, t->host, t->key) == -1 ||
+	    tls_cache_path(a, t->cpath, sizeof(t->cpath)) == -1)
+		return;
+	t->cache = 1;
+	if ((d = tls_cache_load(t->cpath, t->key, &n)) == NULL)
+		return;
+	if (gt.gnutls_session_set_data(t->s, d, n) < 0) {
+		log_debug("TLS session cache %s: not usable; removed",
+		    t->cpath);
+		(void)unlink(t->cpath);
+	}
+	explicit_bzero(d, n);
+	free(d);
+}
+
+/*
+ * The relay's ticket (RFC 8446 4.6.1) comes after the handshake, in the
+ * first records read; GnuTLS flags the session when it has one.  Only
+ * TLS 1.3 tickets are kept (a TLS 1.2 resumption has weaker properties:
+ * no forward secrecy for the resumed keys).  Saved once per connection,
+ * and not after a resumption: the stored ticket stays good until it
+ * expires (then the relay refuses it, the handshake is a full one and
+ * its ticket is stored), and writing the file costs more CPU than the
+ * handshake it saves (RFC 8446 C.4 advises single-use tickets against
+ * linking connections; every connection here goes to the same relay
+ * from the same host).
+ */
+static void
+resume_save(struct tls *t)
+{
+	gnutls_datum_t d = { NULL, 0 };
+
+	if (!t->cache ||
+	    gt.gnutls_protocol_get_version(t->s) != GNUTLS_TLS1_3 ||
+	    !(gt.gnutls_session_get_flags(t->s) & GNUTLS_SFLAGS_SESSION_TICKET))
+		return;
+	t->cache = 0;
+	if (gt.gnutls_session_get_data2(t->s, &d) < 0 || d.data == NULL)
+		return;
+	tls_cache_store(t->cpath, t->key, d.data, d.size);
+	explicit_bzero(d.data, d.size);
+	(*gt.gnutls_free)(d.data);
+}
+
+/*
+ * A resumed session carried no certificate: the pin was checked when the
+ * ticket was made (the settings key holds the pin).  When GnuTLS keeps
+ * the peer's certificate with the session (3.7 does: the session data
+ * packs it), check the pin and its dates again anyway.
+ */
+static int
+resumed_check(struct tls *t, struct failure *f)
+{
+	const gnutls_datum_t *c;
+	unsigned n = 0;
+
+	log_debug("TLS session resumed");
+	if (!t->pinned)
+		return 0;
+	c = gt.gnutls_certificate_get_peers(t->s, &n);
+	if (c == NULL || n == 0) {
+		/* older GnuTLS: nothing to check again; the key alone vouches
+		 * for this session, and pinned accounts stop resuming */
+		t->cache = 0;
+		(void)unlink(t->cpath);
+		return 0;
+	}
+	if (pin_verify(t->s) == 0)
+		return 0;
+	(void)unlink(t->cpath);
+	failure_set(f, EX_UNAVAILABLE, FAIL_PERM, "TLS certificate of %s "
+	    "rejected: %s", t->host, t->err[0] ? t->err : "pin mismatch");
+	return -1;
+}
+
 struct tls *
 tls_open(int fd, const struct account *a, const char *host,
     int64_t deadline, struct failure *f)
@@ -457,6 +575,7 @@ tls_open(int fd, const struct account *a, const char *host,
 	}
 	if (setup_session(t, a, f) == -1)
 		goto fail;
+	resume_prepare(t, a);
 	gt.gnutls_transport_set_int2(t->s, fd, fd);
 	/* the poll deadline below is the real limit; this is a backstop */
 	if (deadline != INT64_MAX && deadline > net_now())
@@ -479,6 +598,11 @@ tls_open(int fd, const struct account *a, const char *host,
 			    strerror(errno));
 			goto fail;
 		}
+	}
+	if (gt.gnutls_session_is_resumed(t->s)) {
+		if (resumed_check(t, f) == -1)
+			goto fail;
+		t->cache = 0;	/* keep the stored ticket: resume_save() */
 	}
 	snprintf(t->desc, sizeof(t->desc), "%s %s",
 	    gt.gnutls_protocol_get_name(gt.gnutls_protocol_get_version(t->s)),
@@ -518,6 +642,8 @@ tls_recv(struct tls *t, void *buf, size_t len)
 	 * end of the connection (and reported as such) */
 	if (r == GNUTLS_E_PREMATURE_TERMINATION)
 		return 0;
+	if (r > 0 && t->cache)
+		resume_save(t);
 	return io_result(t, r);
 }
 

@@ -13,6 +13,7 @@
 
 static gnutls_certificate_credentials_t cred;
 static const struct config *tcf;
+static gnutls_datum_t ticket_key;	/* one per server process */
 
 int
 tls_setup(const struct config *cf)
@@ -23,6 +24,10 @@ tls_setup(const struct config *cf)
 	if (cf->cert == NULL)
 		return 0;
 	if (gnutls_certificate_allocate_credentials(&cred) < 0)
+		return -1;
+	/* TLS 1.3 session tickets, so that a second connection (-n 2) can
+	 * resume the first one's session */
+	if (gnutls_session_ticket_key_generate(&ticket_key) < 0)
 		return -1;
 	r = gnutls_certificate_set_x509_key_file(cred, cf->cert,
 	    cf->key != NULL ? cf->key : cf->cert, GNUTLS_X509_FMT_PEM);
@@ -88,6 +93,7 @@ tls_start(struct conn *c)
 		return -1;
 	}
 	gnutls_credentials_set(c->tls, GNUTLS_CRD_CERTIFICATE, cred);
+	gnutls_session_ticket_enable_server(c->tls, &ticket_key);
 	if (tcf->client_ca != NULL)
 		gnutls_certificate_server_set_request(c->tls,
 		    GNUTLS_CERT_REQUEST);
@@ -107,6 +113,13 @@ tls_start(struct conn *c)
 	}
 	event("tls %s", gnutls_protocol_get_name(
 	    gnutls_protocol_get_version(c->tls)));
+	if (gnutls_session_is_resumed(c->tls))
+		event("tls-resumed");
+	/* TLS 1.3: the handshake ended with our read of the client's
+	 * Finished; what we wrote since is session tickets, which the
+	 * client does not wait for: not a round trip (see io.c) */
+	if (gnutls_protocol_get_version(c->tls) == GNUTLS_TLS1_3)
+		c->wrote = 0;
 	if (tcf->client_ca != NULL)
 		client_cert(c);
 	return 0;
