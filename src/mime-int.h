@@ -46,7 +46,9 @@ struct mime {
 	uint64_t	 size;
 	int		 could8;	/* body quoted-printable only for
 					   want of 8BITMIME (mime_print) */
-	int		 nested;	/* body already MIME, as it is */
+	int		 nested;	/* body already MIME */
+	int		 recoded;	/* ... but its transfer encoding
+					   label or encoding changed */
 
 	/* reading */
 	size_t		 cur;		/* segment being read */

@@ -433,6 +433,75 @@ file_headers(struct dstr *d, const struct mfile *f)
 		ds_put(d, b.p, b.len);
 }
 
+/* The first token of a field value (a type or an encoding), lower-cased,
+ * into buf; "" when there is none or it does not fit. */
+static void
+first_token(const char *v, char *buf, size_t cap)
+{
+	size_t n = 0;
+
+	while (*v == ' ' || *v == '\t' || *v == '\r' || *v == '\n')
+		v++;
+	for (; *v && *v != ';' && *v != ' ' && *v != '\t' && *v != '\r' &&
+	    *v != '\n' && *v != '('; v++) {
+		if (n + 1 >= cap)
+			break;
+		buf[n++] = (char)((*v >= 'A' && *v <= 'Z') ? *v - 'A' + 'a' :
+		    *v);
+	}
+	buf[n] = '\0';
+	if (*v && *v != ';' && *v != ' ' && *v != '\t' && *v != '\r' &&
+	    *v != '\n' && *v != '(')
+		buf[0] = '\0';
+}
+
+/*
+ * The transfer encoding an already-MIME body needs.  RFC 2045 section 6.1:
+ * no Content-Transfer-Encoding means 7bit, and 7bit data is short lines
+ * without 8-bit octets, NUL or bare CR/LF; 8bit data needs 8BITMIME on the
+ * way (RFC 6152).  Returns NULL when the body goes with its own fields as
+ * they are, else the encoding to label it with ("8bit", or
+ * "quoted-printable", which re-encodes it).  Composite bodies (multipart,
+ * message) are left alone: RFC 2046 section 5 forbids encoding them, and
+ * changing their parts would break signatures (see postie(8)).  A body
+ * that declares base64, quoted-printable or anything else is the sender's
+ * encoding and is kept too.
+ */
+static const char *
+nested_cte(const struct mime_field *fields, size_t nf,
+    const struct textscan *t, int lines_ok, int eightbit_ok)
+{
+	char type[64] = "", cte[32] = "7bit";
+	size_t i;
+	int seen_ct = 0, seen_cte = 0;
+
+	for (i = 0; i < nf; i++) {
+		if (!seen_ct &&
+		    strcasecmp(fields[i].name, "Content-Type") == 0) {
+			first_token(fields[i].value, type, sizeof(type));
+			seen_ct = 1;
+		} else if (!seen_cte && strcasecmp(fields[i].name,
+		    "Content-Transfer-Encoding") == 0) {
+			first_token(fields[i].value, cte, sizeof(cte));
+			seen_cte = 1;
+		}
+	}
+	if (strncmp(type, "multipart/", 10) == 0 ||
+	    strncmp(type, "message/", 8) == 0)
+		return NULL;
+	if (strcmp(cte, "7bit") == 0) {
+		if (lines_ok && !t->eightbit)
+			return NULL;
+		return lines_ok && eightbit_ok ? "8bit" : "quoted-printable";
+	}
+	if (strcmp(cte, "8bit") == 0) {
+		if (lines_ok && (eightbit_ok || !t->eightbit))
+			return NULL;
+		return "quoted-printable";
+	}
+	return NULL;
+}
+
 static int
 has_8bit(const char *s)
 {
@@ -462,6 +531,7 @@ mime_build_from(struct mime *m, const struct mime_field *fields, size_t nf,
 	m->body = *body;
 	m->err[0] = '\0';
 	m->could8 = 0;
+	m->recoded = 0;
 	for (i = 0; i < nf; i++)
 		if (strcasecmp(fields[i].name, "MIME-Version") == 0 ||
 		    strcasecmp(fields[i].name, "Content-Type") == 0 ||
@@ -506,10 +576,22 @@ mime_build_from(struct mime *m, const struct mime_field *fields, size_t nf,
 		ds_puts(&d, "--");
 		ds_puts(&d, m->boundary);
 		ds_puts(&d, "\r\n");
+		if (is_mime)
+			cte = nested_cte(fields, nf, t, lines_ok, eightbit_ok);
+		m->recoded = cte != NULL;
 		for (i = 0; i < nf; i++)
-			if (is_content_field(fields[i].name))
+			if (is_content_field(fields[i].name) &&
+			    (cte == NULL || strcasecmp(fields[i].name,
+			    "Content-Transfer-Encoding") != 0))
 				ds_field(&d, &fields[i]);
-		raw = 1;
+		if (cte != NULL) {
+			/* the body's own Content-Type (its charset) stays */
+			ds_puts(&d, "Content-Transfer-Encoding: ");
+			ds_puts(&d, cte);
+			ds_puts(&d, "\r\n");
+			m->could8 = lines_ok && t->eightbit && !eightbit_ok;
+		}
+		raw = cte == NULL || strcmp(cte, "8bit") == 0;
 		if (!is_mime) {
 			/* RFC 2045 section 6.1, RFC 6152 */
 			if (lines_ok && !t->eightbit)
@@ -525,9 +607,8 @@ mime_build_from(struct mime *m, const struct mime_field *fields, size_t nf,
 			ds_puts(&d, cte);
 			ds_puts(&d, "\r\n");
 		}
-		/* an already-MIME body goes as it is, 8-bit or not: its
-		 * structure is the sender's, and re-encoding nested parts
-		 * would change what was signed or meant (see postie(8)) */
+		/* an already-MIME body goes as it is, but for a simple one
+		 * whose label does not fit its octets (nested_cte) */
 		ds_puts(&d, "\r\n");
 		if (add_seg(m, SEG_TEXT, &d, 0, NULL) != 0 ||
 		    add_seg(m, raw ? SEG_BODY : SEG_BODY_QP, NULL,

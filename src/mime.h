@@ -21,7 +21,11 @@
  * 8bit when eightbit_ok; quoted-printable otherwise, and whenever a line
  * is over 998 octets or holds NUL or a bare CR/LF); an already-MIME body
  * (MIME-Version, Content-Type or Content-Transfer-Encoding present) nested
- * intact under its own Content-* fields; no part at all when the body is
+ * under its own Content-* fields, intact unless it is single-part and
+ * labelled (or defaulting to) 7bit/8bit with octets that label or the
+ * relay cannot carry: then its Content-Transfer-Encoding becomes 8bit or
+ * it is re-encoded quoted-printable, by the rules above (multipart and
+ * message bodies are never touched); no part at all when the body is
  * empty or blank.  Then one base64 part per file, in the order added.
  */
 #ifndef POSTIE_MIME_H

@@ -274,7 +274,9 @@ show_body(const struct mime *m, const struct seg *hdr, const struct seg *s,
 	fputs(", ", fp);
 	put_escaped(fp, cte[0] ? cte : "7bit", strlen(cte[0] ? cte : "7bit"),
 	    1);
-	if (m->nested)
+	if (m->nested && m->recoded)
+		fputs(" (already MIME: transfer encoding set to fit)", fp);
+	else if (m->nested)
 		fputs(" (already MIME: sent as it is)", fp);
 	if (m->could8)
 		fputs(" (8bit when the relay offers 8BITMIME)", fp);

@@ -425,6 +425,7 @@ part(const char *bnd, int n)
 	char dec[LINE_MAX_OCTETS + 3], pname[32];
 	enum cte e = CTE_7BIT;
 	int e8, soft = 0, prev_b64_short = 0, first = 1, close = 0;
+	int b64_blank = 0;
 	FILE *a, *b = NULL;
 	char *l;
 
@@ -488,6 +489,15 @@ part(const char *bnd, int n)
 			die("8-bit octet in a %s part", enc);
 		switch (e) {
 		case CTE_B64:
+			/* an empty last line: the CRLF a nested body (sent as
+			 * it is) ends with, before the delimiter's own CRLF
+			 * (RFC 2045 section 6.8: line breaks are ignored) */
+			if (len == 0) {
+				b64_blank = 1;
+				break;
+			}
+			if (b64_blank)
+				die("base64 after an empty line");
 			if (prev_b64_short)
 				die("short base64 line before the last");
 			if (len > 76)

@@ -243,7 +243,7 @@ test_build(void)
 	    "blank body: attachments only");
 	free(s);
 
-	s = build(m, mimef, 4, "<p>\xc3\xa9</p>\r\n", 0, &out, &rc);
+	s = build(m, mimef, 4, "<p>\xc3\xa9</p>\r\n", 1, &out, &rc);
 	ok(s && strstr(s, "From: a@example.org\r\nMIME-Version: 1.0\r\n"
 	    "Content-Type: multipart/mixed;") && !strstr(s, "MIME-Version: "
 	    "1.0\r\nContent-Type: text/html"), "already MIME: one "
@@ -252,6 +252,13 @@ test_build(void)
 	    "Content-Transfer-Encoding: 8bit\r\n\r\n<p>\xc3\xa9</p>\r\n\r\n--"),
 	    "already MIME: Content-* moved, body intact");
 	ok(out.eightbit, "already MIME 8-bit body: source says eightbit");
+	free(s);
+	/* declared 8bit, relay without 8BITMIME: quoted-printable */
+	s = build(m, mimef, 4, "<p>\xc3\xa9</p>\r\n", 0, &out, &rc);
+	ok(s && strstr(s, "\r\nContent-Type: text/html; charset=utf-8\r\n"
+	    "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+	    "<p>=C3=A9</p>\r\n") && !strstr(s, "Transfer-Encoding: 8bit") &&
+	    !out.eightbit, "already MIME 8bit, no 8BITMIME: quoted-printable");
 	free(s);
 
 	/* a file that changes size after being added */
@@ -297,7 +304,7 @@ main(void)
 
 	if (mkdtemp(tmpdir) == NULL)
 		return 99;
-	plan(40);
+	plan(41);
 	test_add();
 	test_types();
 	test_build();
