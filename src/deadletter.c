@@ -25,30 +25,6 @@
 
 #define BOUNCE_RCPT_MAX	64
 
-struct mem {
-	const char	*p;
-	size_t		 len, off;
-};
-
-static ssize_t
-mem_read(void *ctx, char *buf, size_t len)
-{
-	struct mem *m = ctx;
-
-	if (len > m->len - m->off)
-		len = m->len - m->off;
-	memcpy(buf, m->p + m->off, len);
-	m->off += len;
-	return (ssize_t)len;
-}
-
-static int
-mem_rewind(void *ctx)
-{
-	((struct mem *)ctx)->off = 0;
-	return 0;
-}
-
 static int
 contains_ci(const char *hay, const char *needle)
 {
@@ -116,7 +92,7 @@ queue_bounce_refused(struct smtp_session *s, const struct account *a,
 	struct bounce_in in;
 	struct envelope be;
 	struct source src;
-	struct mem mem;
+	struct source_mem mem;
 	struct failure qf;
 	char *msg = NULL;
 	size_t len = 0;
@@ -150,17 +126,7 @@ queue_bounce_refused(struct smtp_session *s, const struct account *a,
 		failure_set(f, EX_OSERR, FAIL_TEMP, "out of memory");
 		return -1;
 	}
-	mem.p = msg;
-	mem.len = len;
-	mem.off = 0;
-	memset(&src, 0, sizeof(src));
-	src.read = mem_read;
-	src.rewind = mem_rewind;
-	src.ctx = &mem;
-	src.size = len;
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)msg[i] >= 0x80)
-			src.eightbit = 1;
+	source_from_memory(&src, &mem, msg, len);
 	envelope_init(&be);
 	be.body = src.eightbit ? BODY_8BITMIME : BODY_7BIT;
 	for (const char *p = e->sender; *p != '\0'; p++)

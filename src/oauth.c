@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "statedir.h"
 #include "oauth.h"
 #include "oauth-http.h"
 #include "oauth-json.h"
@@ -81,26 +82,7 @@ oauth_scope(const struct account *a)
 int
 oauth_cache_path(const struct account *a, char *buf, size_t len)
 {
-	const char *x = getenv("XDG_STATE_HOME"), *h = getenv("HOME");
-	char name[128];
-	size_t i;
-	int n;
-
-	/* the account's title, tamed: no '/', no leading dot */
-	snprintf(name, sizeof(name), "%s", a->name ? a->name : "default");
-	for (i = 0; name[i] != '\0'; i++)
-		if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= 'A' &&
-		    name[i] <= 'Z') || (name[i] >= '0' && name[i] <= '9') ||
-		    (i > 0 && strchr("._-@", name[i]) != NULL)))
-			name[i] = '_';
-	if (x != NULL && x[0] == '/')
-		n = snprintf(buf, len, "%s/postie/oauth/%s.token", x, name);
-	else if (h != NULL && h[0] == '/')
-		n = snprintf(buf, len, "%s/.local/state/postie/oauth/%s.token",
-		    h, name);
-	else
-		return -1;
-	return n > 0 && (size_t)n < len ? 0 : -1;
+	return statedir_path(a->name, "oauth", "token", buf, len);
 }
 
 /* What the cached token was issued for (not a secret: no token in it),

@@ -129,30 +129,6 @@ spool_source(struct spool_source *s, int fd, struct source *src)
 
 /* ------------------------------------------------------------ bounces */
 
-struct mem {
-	const char	*p;
-	size_t		 len, off;
-};
-
-static ssize_t
-mem_read(void *ctx, char *buf, size_t len)
-{
-	struct mem *m = ctx;
-
-	if (len > m->len - m->off)
-		len = m->len - m->off;
-	memcpy(buf, m->p + m->off, len);
-	m->off += len;
-	return (ssize_t)len;
-}
-
-static int
-mem_rewind(void *ctx)
-{
-	((struct mem *)ctx)->off = 0;
-	return 0;
-}
-
 static int
 session(struct run *r, struct failure *f)
 {
@@ -186,7 +162,7 @@ send_bounce(struct run *r, const char *id, int fd, struct spool_meta *m,
 	struct bounce_in in;
 	struct envelope be;
 	struct source src;
-	struct mem mem;
+	struct source_mem mem;
 	struct failure f;
 	char hdr[BOUNCE_HEADERS_MAX], st[64][16], from[320], host[256];
 	char *msg = NULL;
@@ -232,17 +208,7 @@ send_bounce(struct run *r, const char *id, int fd, struct spool_meta *m,
 		return 0;
 
 	envelope_init(&be);
-	mem.p = msg;
-	mem.len = len;
-	mem.off = 0;
-	memset(&src, 0, sizeof(src));
-	src.read = mem_read;
-	src.rewind = mem_rewind;
-	src.ctx = &mem;
-	src.size = len;
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)msg[i] >= 0x80)
-			src.eightbit = 1;
+	source_from_memory(&src, &mem, msg, len);
 	be.body = src.eightbit ? BODY_8BITMIME : BODY_7BIT;
 	for (const char *p = m->env.sender; *p != '\0'; p++)
 		if ((unsigned char)*p >= 0x80)

@@ -31,6 +31,17 @@ struct source {
 	int		 longlines;	/* some line is over 998 octets */
 };
 
+/* A source over bytes in memory, borrowed: they must outlive the source.
+ * eightbit and longlines are worked out from the bytes. */
+struct source_mem {
+	const char	*p;
+	size_t		 len;
+	size_t		 off;
+};
+
+void	 source_from_memory(struct source *, struct source_mem *,
+	    const char *p, size_t len);
+
 static inline ssize_t
 source_read(struct source *s, char *buf, size_t len)
 {

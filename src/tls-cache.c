@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "statedir.h"
 #include "tls-cache.h"
 
 #define MAGIC		"postie-tls-session 1\n"
@@ -35,26 +36,7 @@
 int
 tls_cache_path(const struct account *a, char *buf, size_t len)
 {
-	const char *x = getenv("XDG_STATE_HOME"), *h = getenv("HOME");
-	char name[128];
-	size_t i;
-	int n;
-
-	/* the account's title, tamed as oauth.c does: no '/', no dot first */
-	snprintf(name, sizeof(name), "%s", a->name ? a->name : "default");
-	for (i = 0; name[i] != '\0'; i++)
-		if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= 'A' &&
-		    name[i] <= 'Z') || (name[i] >= '0' && name[i] <= '9') ||
-		    (i > 0 && strchr("._-@", name[i]) != NULL)))
-			name[i] = '_';
-	if (x != NULL && x[0] == '/')
-		n = snprintf(buf, len, "%s/postie/tls/%s.session", x, name);
-	else if (h != NULL && h[0] == '/')
-		n = snprintf(buf, len, "%s/.local/state/postie/tls/%s.session",
-		    h, name);
-	else
-		return -1;
-	return n > 0 && (size_t)n < len ? 0 : -1;
+	return statedir_path(a->name, "tls", "session", buf, len);
 }
 
 static uint64_t
