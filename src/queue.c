@@ -23,6 +23,37 @@ dup_opt(char **dst, const char *src)
 	return (*dst = strdup(src)) == NULL ? -1 : 0;
 }
 
+/*
+ * Fill a spool record from the envelope: the account, the sender, the DSN
+ * parameters, the body flags, and the recipients in the wanted states
+ * (owed ones for the queue, refused ones for failed/).  Returns 0, 1 when
+ * no recipient is in those states, or -1 when out of memory.
+ */
+static int
+meta_fill(struct spool_meta *m, const struct account *a,
+    const struct envelope *e, const struct source *src, int refused)
+{
+	if (dup_opt(&m->account, a->name != NULL ? a->name : "default") ||
+	    envelope_set_sender(&m->env, e->sender != NULL ? e->sender : "") ||
+	    dup_opt(&m->env.dsn_notify, e->dsn_notify) ||
+	    dup_opt(&m->env.dsn_ret, e->dsn_ret) ||
+	    dup_opt(&m->env.dsn_envid, e->dsn_envid))
+		return -1;
+	for (size_t i = 0; i < e->nrcpt; i++) {
+		enum rcpt_state st = e->rcpt[i].state;
+		int want = refused ? st == RCPT_PERMFAIL :
+		    st == RCPT_PENDING || st == RCPT_TEMPFAIL;
+
+		if (want && envelope_add_rcpt(&m->env, e->rcpt[i].addr) == -1)
+			return -1;
+	}
+	m->env.body = e->body;
+	m->env.smtputf8 = e->smtputf8;
+	m->eightbit = src->eightbit;
+	m->longlines = src->longlines;
+	return m->env.nrcpt == 0 ? 1 : 0;
+}
+
 int
 queue_enqueue(const struct account *a, const struct envelope *e,
     struct source *src, const char *last_error, char id_out[QUEUE_ID_MAX],
@@ -35,26 +66,14 @@ queue_enqueue(const struct account *a, const struct envelope *e,
 
 	id_out[0] = '\0';
 	spoolfmt_init(&m);
-	if (dup_opt(&m.account, a->name != NULL ? a->name : "default") ||
-	    envelope_set_sender(&m.env, e->sender != NULL ? e->sender : "") ||
-	    dup_opt(&m.env.dsn_notify, e->dsn_notify) ||
-	    dup_opt(&m.env.dsn_ret, e->dsn_ret) ||
-	    dup_opt(&m.env.dsn_envid, e->dsn_envid))
+	switch (meta_fill(&m, a, e, src, 0)) {
+	case -1:
 		goto oom;
-	for (size_t i = 0; i < e->nrcpt; i++)
-		if ((e->rcpt[i].state == RCPT_PENDING ||
-		    e->rcpt[i].state == RCPT_TEMPFAIL) &&
-		    envelope_add_rcpt(&m.env, e->rcpt[i].addr) == -1)
-			goto oom;
-	if (m.env.nrcpt == 0) {
+	case 1:
 		failure_set(f, EX_SOFTWARE, FAIL_PERM, "nothing to queue: no "
 		    "recipient is owed");
 		goto out;
 	}
-	m.env.body = e->body;
-	m.env.smtputf8 = e->smtputf8;
-	m.eightbit = src->eightbit;
-	m.longlines = src->longlines;
 	m.first = now;
 	if (last_error != NULL) {
 		m.attempts = 1;
@@ -101,25 +120,14 @@ queue_keep_failed(const struct account *a, const struct envelope *e,
 	if (wherelen > 0)
 		where[0] = '\0';
 	spoolfmt_init(&m);
-	if (dup_opt(&m.account, a->name != NULL ? a->name : "default") ||
-	    envelope_set_sender(&m.env, e->sender != NULL ? e->sender : "") ||
-	    dup_opt(&m.env.dsn_notify, e->dsn_notify) ||
-	    dup_opt(&m.env.dsn_ret, e->dsn_ret) ||
-	    dup_opt(&m.env.dsn_envid, e->dsn_envid))
+	switch (meta_fill(&m, a, e, src, 1)) {
+	case -1:
 		goto oom;
-	for (size_t i = 0; i < e->nrcpt; i++)
-		if (e->rcpt[i].state == RCPT_PERMFAIL &&
-		    envelope_add_rcpt(&m.env, e->rcpt[i].addr) == -1)
-			goto oom;
-	if (m.env.nrcpt == 0) {
+	case 1:
 		failure_set(f, EX_SOFTWARE, FAIL_PERM, "nothing to keep: no "
 		    "recipient was refused");
 		goto out;
 	}
-	m.env.body = e->body;
-	m.env.smtputf8 = e->smtputf8;
-	m.eightbit = src->eightbit;
-	m.longlines = src->longlines;
 	m.first = m.last = m.next = now;
 	m.attempts = 1;
 	snprintf(m.error, sizeof(m.error), "%s", reason != NULL ? reason :
