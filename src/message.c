@@ -30,6 +30,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fdio.h"
 #include "header.h"
 #include "message.h"
 
@@ -74,27 +75,11 @@ struct reader {
 };
 
 static int
-write_all(int fd, const char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t w = write(fd, p, len);
-
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
-static int
 flush(struct reader *r)
 {
 	if (r->olen == 0)
 		return 0;
-	if (write_all(r->m->fd, r->obuf, r->olen) == -1) {
+	if (fdio_write_all(r->m->fd, r->obuf, r->olen) == -1) {
 		failure_set(r->fail, EX_IOERR, FAIL_TEMP,
 		    "writing the temporary file: %s", strerror(errno));
 		return -1;

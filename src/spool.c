@@ -24,6 +24,7 @@
 #include <sys/random.h>
 #endif
 
+#include "fdio.h"
 #include "spool.h"
 
 #define OPEN_NEW	(O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC)
@@ -138,22 +139,6 @@ name(char *buf, size_t len, const char *pfx, const char *id)
 	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
-static int
-write_all(int fd, const char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t w = write(fd, p, len);
-
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Write the record as tf<id>, fsync, rename to qf<id>, fsync the dir. */
 static int
 put_meta(int dfd, const char *id, const struct spool_meta *m,
@@ -178,7 +163,7 @@ put_meta(int dfd, const char *id, const struct spool_meta *m,
 		free(buf);
 		return -1;
 	}
-	if (write_all(fd, buf, len) == -1 || fsync(fd) == -1) {
+	if (fdio_write_all(fd, buf, len) == -1 || fsync(fd) == -1) {
 		e = errno;
 		close(fd);
 		goto fail;
@@ -226,7 +211,7 @@ copy_source(int fd, struct source *src, uint64_t *total, struct failure *f)
 			    "message: %s", strerror(errno));
 			return -1;
 		}
-		if (write_all(fd, buf, (size_t)r) == -1) {
+		if (fdio_write_all(fd, buf, (size_t)r) == -1) {
 			failure_set(f, EX_IOERR, FAIL_TEMP, "cannot write to "
 			    "the queue: %s", strerror(errno));
 			return -1;

@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fdio.h"
 #include "log.h"
 #include "statedir.h"
 #include "tls-cache.h"
@@ -195,8 +196,8 @@ tls_cache_store(const char *path, const unsigned char key[TLS_CACHE_KEYLEN],
 	 * No fsync: a file lost or cut short in a crash is a damaged cache,
 	 * removed at the next run, which then makes a full handshake.
 	 */
-	ok = write(fd, hdr, sizeof(hdr)) == (ssize_t)sizeof(hdr) &&
-	    write(fd, data, len) == (ssize_t)len;
+	ok = fdio_write_all(fd, hdr, sizeof(hdr)) == 0 &&
+	    fdio_write_all(fd, data, len) == 0;
 	ok = close(fd) == 0 && ok;
 	if (ok && rename(tmp, path) == 0)
 		return;
