@@ -22,26 +22,9 @@ b=${1:-}
 MB=${2:-200}
 case $MB in *[!0-9]*|'') echo "MB must be a number" >&2; exit 2;; esac
 [ "$MB" -ge 4 ] && [ "$MB" -le 2048 ] || { echo "MB: 4..2048" >&2; exit 2; }
-if [ -z "$b" ]; then
-	b=${TMPDIR:-/tmp}/postie-bench-build
-	if [ ! -f "$b/Makefile" ]; then
-		echo "configuring $b (-O2, no sanitizers)..." >&2
-		(cd "$top" && { [ -x configure ] || autoreconf -fi >/dev/null 2>&1; })
-		mkdir -p "$b"
-		(cd "$b" && "$top/configure" -q CFLAGS="-O2 -g")
-	fi
-fi
-(cd "$b" && make -j2 src/postie tests/smtpd/postie-test-smtpd \
-    tests/bench/b64-bench >/dev/null) ||
-	{ echo "build failed in $b" >&2; exit 1; }
-if grep -q -e '-fsanitize' "$b/Makefile"; then
-	echo "$b is built with sanitizers: figures would be meaningless" >&2
-	exit 2
-fi
+. "$top/tests/bench/lib-bench.sh"
+bench_build "$b" tests/bench/b64-bench
 [ -x /usr/bin/time ] || { echo "needs GNU time: apt-get install time" >&2; exit 2; }
-POSTIE=$b/src/postie
-SMTPD=$b/tests/smtpd/postie-test-smtpd
-CERTS=$top/tests/certs
 base=${TMPDIR:-/tmp}
 # tmpfs when it has room for the file and two stored copies
 if [ -d /dev/shm ] && [ -w /dev/shm ] &&

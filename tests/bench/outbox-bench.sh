@@ -20,25 +20,9 @@ b=${1:-}
 N=${2:-1000}
 case $N in *[!0-9]*|'') echo "N must be a number" >&2; exit 2;; esac
 [ "$N" -ge 1 ] && [ "$N" -le 10000 ] || { echo "N: 1..10000" >&2; exit 2; }
-if [ -z "$b" ]; then
-	b=${TMPDIR:-/tmp}/postie-bench-build
-	if [ ! -f "$b/Makefile" ]; then
-		echo "configuring $b (-O2, no sanitizers)..." >&2
-		(cd "$top" && { [ -x configure ] || autoreconf -fi >/dev/null 2>&1; })
-		mkdir -p "$b"
-		(cd "$b" && "$top/configure" -q CFLAGS="-O2 -g")
-	fi
-fi
-(cd "$b" && make -j2 src/postie tests/smtpd/postie-test-smtpd >/dev/null) ||
-	{ echo "build failed in $b" >&2; exit 1; }
-if grep -q -e '-fsanitize' "$b/Makefile"; then
-	echo "$b is built with sanitizers: figures would be meaningless" >&2
-	exit 2
-fi
-POSTIE=$b/src/postie
-SMTPD=$b/tests/smtpd/postie-test-smtpd
+. "$top/tests/bench/lib-bench.sh"
+bench_build "$b"
 MSMTP=$(command -v msmtp) || { echo "msmtp not installed" >&2; exit 2; }
-CERTS=$top/tests/certs
 RUNS="perl $here/runs.pl"
 # the queue where postie would keep it (a real file system: its fsyncs
 # are part of the cost); what the server stores on tmpfs when there is

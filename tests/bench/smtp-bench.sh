@@ -28,26 +28,10 @@ ROUNDS=5
 [ "$N" -ge "$ROUNDS" ] || ROUNDS=$N
 per=$((N / ROUNDS))	# sends per round
 N=$((per * ROUNDS))
-if [ -z "$b" ]; then
-	b=${TMPDIR:-/tmp}/postie-bench-build
-	if [ ! -f "$b/Makefile" ]; then
-		echo "configuring $b (-O2, no sanitizers)..." >&2
-		(cd "$top" && { [ -x configure ] || autoreconf -fi >/dev/null 2>&1; })
-		mkdir -p "$b"
-		(cd "$b" && "$top/configure" -q CFLAGS="-O2 -g")
-	fi
-fi
-(cd "$b" && make -j2 src/postie tests/smtpd/postie-test-smtpd >/dev/null) ||
-	{ echo "build failed in $b" >&2; exit 1; }
-if grep -q -e '-fsanitize' "$b/Makefile"; then
-	echo "$b is built with sanitizers: figures would be meaningless" >&2
-	exit 2
-fi
-POSTIE=$b/src/postie
-SMTPD=$b/tests/smtpd/postie-test-smtpd
+. "$top/tests/bench/lib-bench.sh"
+bench_build "$b"
 MSMTP=$(command -v msmtp) || { echo "msmtp not installed" >&2; exit 2; }
 [ -x /usr/bin/time ] || { echo "needs GNU time: apt-get install time" >&2; exit 2; }
-CERTS=$top/tests/certs
 RUNS="perl $here/runs.pl"
 w=$(mktemp -d "${TMPDIR:-/tmp}/smtp-bench.XXXXXX")
 spid=
